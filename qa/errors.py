@@ -1,0 +1,29 @@
+"""Domain errors. The library raises these; only the CLI and the app turn them into messages."""
+
+
+class ReviewQAError(Exception):
+    """Base class: the message is one sentence saying what is wrong and what to do."""
+
+
+class InvalidQueryError(ReviewQAError):
+    """The question cannot be searched (empty, too long, nothing but symbols)."""
+
+
+class CorpusError(ReviewQAError):
+    """The corpus file is missing, unreadable or malformed."""
+
+
+class IndexMissingError(ReviewQAError):
+    """No index has been built yet."""
+
+
+class IndexStaleError(ReviewQAError):
+    """The index was built from another corpus or other settings."""
+
+
+class IndexCorruptError(ReviewQAError):
+    """An index file is missing, truncated or does not match the manifest."""
+
+
+class ModelLoadError(ReviewQAError):
+    """The embedding model could not be loaded."""
