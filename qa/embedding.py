@@ -31,6 +31,10 @@ class SentenceTransformerEmbedder:
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
         try:
             from sentence_transformers import SentenceTransformer
+            from transformers.utils import logging as transformers_logging
+
+            # The weight-loading bar is noise on every query; the embedding bar at build time stays.
+            transformers_logging.disable_progress_bar()
 
             self._model = SentenceTransformer(model_path, device="cpu", local_files_only=True)
         except Exception as error:  # noqa: BLE001 - any load failure has the same fix

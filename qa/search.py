@@ -175,3 +175,23 @@ def hit_record(index: SearchIndex, hit: Hit) -> dict:
         "end": hit.chunk.end,
         "score": round(hit.score, 6),
     }
+
+
+@dataclass
+class Searcher:
+    """An index and the embedder it was built with, opened once and searched many times."""
+
+    settings: Settings
+    index: SearchIndex
+    embedder: Embedder
+
+    @classmethod
+    def open(cls, settings: Settings, embedder: Embedder | None = None) -> "Searcher":
+        from .embedding import load_embedder
+        from .index import load_index
+
+        index = load_index(settings)
+        return cls(settings, index, embedder or load_embedder(settings))
+
+    def search(self, question: str, filters: Filters | None = None, **options) -> SearchResponse:
+        return search(self.index, self.embedder, question, self.settings, filters, **options)

@@ -1,0 +1,46 @@
+# reviewqa: `make run` starts the app (building the index on first run); `make test` runs every test.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+PYTHON ?= python3
+HOST ?= 127.0.0.1
+PORT ?= 7860
+
+.PHONY: install run build test test-fast bench eval clean
+
+install: $(STAMP)
+
+# Re-installs only when the project's requirements change.
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# The CPU build of torch first, so nothing pulls the multi-GB CUDA build.
+	$(PY) -m pip install --quiet "torch==2.13.0"
+	$(PY) -m pip install --quiet -e ".[test]"
+	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium for the browser tests"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+		|| echo "warning: could not install chromium; the browser test will be skipped"; \
+	fi
+	touch $(STAMP)
+
+build: install
+	HF_HUB_OFFLINE=1 $(VENV)/bin/reviewqa build
+
+run: install
+	HF_HUB_OFFLINE=1 $(VENV)/bin/reviewqa serve --host $(HOST) --port $(PORT)
+
+test: install
+	HF_HUB_OFFLINE=1 $(PY) -m pytest
+
+test-fast: install
+	HF_HUB_OFFLINE=1 $(PY) -m pytest -m "not slow"
+
+bench: install
+	HF_HUB_OFFLINE=1 $(PY) bench/latency.py
+
+eval: install
+	HF_HUB_OFFLINE=1 $(VENV)/bin/reviewqa eval
+
+clean:
+	rm -rf $(VENV) index/current index/.building-* index/.retired-* eval/runs test-artifacts
