@@ -1,0 +1,91 @@
+"""Print speed figures: index build from scratch, warm in-process query latency, cold CLI search.
+
+    .venv/bin/python bench/latency.py            # all three
+    .venv/bin/python bench/latency.py --no-build # skip the from-scratch build
+
+Figures are printed, never asserted: this machine's load varies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+# Fallback questions when eval/topics.tsv is absent; the benchmark topics are used when present.
+FALLBACK = [
+    "baby died while co-sleeping with a parent who had been drinking", "bruising on a non-mobile baby",
+    "teenager groomed to sell drugs", "suicide of a looked after child", "disguised compliance in neglect",
+    "domestic abuse and a new baby", "mother with postnatal depression", "child not in school home education",
+    "fabricated or induced illness", "knife crime in London", "online sexual abuse of a girl",
+    "private fostering arrangement", "child with disabilities and neglect", "fathers not engaged by services",
+]
+
+
+def questions() -> list[str]:
+    topics = ROOT / "eval" / "topics.tsv"
+    if topics.exists():
+        found = [line.split("\t", 1)[1] for line in topics.read_text(encoding="utf-8").splitlines() if "\t" in line]
+        if len(found) >= 50:
+            return found
+    return (FALLBACK * 4)[:56]
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--no-build", action="store_true", help="skip timing a from-scratch index build")
+    parser.add_argument("--ranking", default=None, help="ranking to time (default: the default ranking)")
+    args = parser.parse_args()
+
+    from qa.embedding import load_embedder
+    from qa.index import build_index
+    from qa.search import Searcher
+    from qa.settings import Settings
+
+    settings = Settings()
+    started = time.perf_counter()
+    embedder = load_embedder(settings)
+    print(f"model load (in-process, imports included): {time.perf_counter() - started:.2f} s")
+    if not args.no_build:
+        with tempfile.TemporaryDirectory() as scratch:
+            report = build_index(settings.with_(index_dir=Path(scratch)), embedder, progress=False)
+            print(f"index build from scratch: {report.seconds:.1f} s ({report.reviews} reviews, {report.chunks} passages)")
+    build_index(settings, embedder, progress=False)
+    searcher = Searcher.open(settings, embedder)
+    options = {"ranking": args.ranking} if args.ranking else {}
+    batch = questions()
+    for question in batch[:3]:
+        searcher.search(question, **options)  # warm-up
+    timings = []
+    for question in batch:
+        began = time.perf_counter()
+        searcher.search(question, **options)
+        timings.append((time.perf_counter() - began) * 1000)
+    print(f"warm query latency over {len(timings)} questions: median {statistics.median(timings):.1f} ms, "
+          f"p95 {percentile(timings, 0.95):.1f} ms, max {max(timings):.1f} ms")
+    cli = [str(Path(sys.executable).parent / "reviewqa"), "search", "bruising on a non-mobile baby", "--k", "5"]
+    cold = []
+    for _ in range(3):
+        began = time.perf_counter()
+        subprocess.run(cli, check=True, capture_output=True, cwd=ROOT)
+        cold.append(time.perf_counter() - began)
+    print(f"cold `reviewqa search` end to end (3 runs): median {statistics.median(cold):.2f} s, "
+          f"min {min(cold):.2f} s")
+
+
+if __name__ == "__main__":
+    main()
