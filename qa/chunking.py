@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from typing import Callable, Iterable
 
@@ -71,6 +72,51 @@ def _spans(text: str, start: int, end: int, splitter: RecursiveCharacterTextSpli
         spans.append((start + found, start + found + len(piece)))
         cursor = found + 1
     return spans
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A clause or sentence inside a chunk: the unit the dense model scores and the evidence shown."""
+
+    id: int
+    chunk_id: int
+    start: int
+    end: int
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, record: dict) -> "Segment":
+        return cls(**record)
+
+
+_SEGMENT_BREAK = re.compile(r"(?<=[;.!?])\s+")
+MIN_SEGMENT_CHARS = 20
+
+
+def segment_chunks(chunks: Iterable[Chunk]) -> list[Segment]:
+    """Split each chunk at sentence and clause ends; a fragment under MIN_SEGMENT_CHARS joins the
+    next one, so "Learning includes:" never stands alone."""
+    segments: list[Segment] = []
+    for chunk in chunks:
+        pieces = []
+        cursor = 0
+        for match in _SEGMENT_BREAK.finditer(chunk.text):
+            pieces.append((cursor, match.start()))
+            cursor = match.end()
+        pieces.append((cursor, len(chunk.text)))
+        merged: list[list[int]] = []
+        for start, end in pieces:
+            if merged and merged[-1][1] - merged[-1][0] < MIN_SEGMENT_CHARS:
+                merged[-1][1] = end
+            else:
+                merged.append([start, end])
+        if len(merged) > 1 and merged[-1][1] - merged[-1][0] < MIN_SEGMENT_CHARS:
+            merged[-2][1] = merged.pop()[1]
+        for start, end in merged:
+            segments.append(Segment(len(segments), chunk.id, chunk.start + start, chunk.start + end))
+    return segments
 
 
 def section_label(name: str) -> str:

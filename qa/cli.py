@@ -55,14 +55,15 @@ def cmd_build(args, settings: Settings) -> int:
 
 
 def _filters(args):
-    from .search import Filters
+    from .filters import AGE_GROUPS, Filters
 
     year_from, year_to = args.year_from, args.year_to
     if args.year is not None:
         year_from = year_to = args.year
+    age_min, age_max = AGE_GROUPS[args.age] if args.age else (None, None)
     return Filters(
-        year_from=year_from, year_to=year_to,
-        nations=tuple(args.nation or ()), areas=tuple(args.area or ()), keywords=tuple(args.keyword or ()),
+        year_from=year_from, year_to=year_to, nations=tuple(args.nation or ()), regions=tuple(args.region or ()),
+        areas=tuple(args.area or ()), keywords=tuple(args.keyword or ()), age_min=age_min, age_max=age_max,
     )
 
 
@@ -99,45 +100,50 @@ def cmd_search(args, settings: Settings) -> int:
     filters = _filters(args)
     batch = read_queries(args.queries) if args.queries else None
     searcher = Searcher.open(settings)
+    options = {"ranking": args.ranking, "k": args.k, "use_understanding": not args.literal}
     if batch is not None:
         for qid, question in batch:
             record = {"qid": qid, "query": question}
             try:
-                response = searcher.search(question, filters, ranking=args.ranking, k=args.k)
+                response = searcher.search(question, filters, **options)
                 record["results"] = response.to_records()
+                record["filters"] = response.filters.to_json()
             except InvalidQueryError as error:
                 # One bad line must not lose the rest of the batch.
                 record["results"], record["error"] = [], str(error)
             print(json.dumps(record, ensure_ascii=False))
         return 0
-    response = searcher.search(args.question, filters, ranking=args.ranking, k=args.k)
-    records = response.to_records()
+    response = searcher.search(args.question, filters, **options)
     if args.json:
-        print(json.dumps({"query": response.query, "filters": _filters_json(filters), "results": records},
-                         ensure_ascii=False, indent=2))
+        print(json.dumps(response.to_json(), ensure_ascii=False, indent=2))
     else:
-        print(format_results(response.query, records, filters))
+        print(format_results(response))
     return 0
 
 
-def _filters_json(filters) -> dict:
-    from dataclasses import asdict
-
-    return {key: (list(value) if isinstance(value, tuple) else value) for key, value in asdict(filters).items()}
-
-
-def format_results(query: str, records: list[dict], filters=None) -> str:
+def format_results(response) -> str:
     width = 96
-    lines = [f"Question: {query}"]
-    if filters is not None and not filters.is_empty():
-        lines.append(f"Filtered to: {filters.describe()}")
+    lines = [f"Question: {response.query}"]
+    if response.understood.notes:
+        lines.append(f"Understood from the question: {', '.join(response.understood.notes)} "
+                     "(add --literal to search without these filters)")
+    if not response.filters.is_empty():
+        lines.append(f"Filtered to: {response.filters.describe()} ({response.matched} reviews)")
+    records = response.to_records()
     if not records:
-        lines.append("No passages matched. Try other words or fewer filters.")
+        lines.append("No review matched. Try other words or fewer filters.")
     for rank, record in enumerate(records, 1):
         lines.append("")
-        lines.append(f"{rank}. {record['title']}  [{record['nation']}]  score {record['score']:.3f}")
-        lines.append(f"   {record['section_label']} (characters {record['start']}-{record['end']} of review {record['review_id']})")
-        lines += textwrap.wrap(f"“{record['passage']}”", width=width, initial_indent="   ", subsequent_indent="   ")
+        lines.append(f"{rank}. {record['title']}  [{record['nation']}]  relevance {record['score']:.2f}")
+        if record["keywords"]:
+            lines += textwrap.wrap("Keywords: " + ", ".join(record["keywords"]), width=width,
+                                   initial_indent="   ", subsequent_indent="   ")
+        for passage in record["passages"][:2]:
+            lines.append(f"   {passage['section_label']} (characters {passage['start']}-{passage['end']}):")
+            lines += textwrap.wrap(f"“{passage['passage']}”", width=width, initial_indent="     ",
+                                   subsequent_indent="     ")
+            lines += textwrap.wrap(f"Evidence: “{passage['evidence']}”", width=width, initial_indent="     > ",
+                                   subsequent_indent="       ")
     return "\n".join(lines)
 
 
@@ -171,6 +177,49 @@ def cmd_stats(args, settings: Settings) -> int:
     return 0
 
 
+def cmd_eval(args, settings: Settings) -> int:
+    from .evaluation import (BenchmarkError, compare_runs, format_table, load_benchmark, review_run, score_run,
+                             write_trec_run)
+    from .search import RANKINGS, Searcher
+
+    configs = [c.strip() for c in args.configs.split(",") if c.strip()]
+    unknown = [c for c in configs if c not in RANKINGS]
+    if unknown:
+        raise BenchmarkError(f"Unknown configuration {', '.join(unknown)}; choose from: {', '.join(RANKINGS)}.")
+    benchmark = load_benchmark(Path(args.topics), Path(args.qrels), Path(args.types) if args.types else None)
+    searcher = Searcher.open(settings)
+    runs, tables = {}, {}
+    for name in configs:
+        started = time.perf_counter()
+        runs[name] = review_run(searcher, benchmark, name, depth=args.depth)
+        tables[name] = score_run(benchmark, runs[name], name)
+        if args.runs_dir:
+            write_trec_run(runs[name], f"reviewqa-{name}", Path(args.runs_dir) / f"{name}.run")
+        if not args.json:
+            print(f"ran {name}: {len(runs[name])} questions in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    baseline = args.baseline if args.baseline in runs else configs[0]
+    comparison = None
+    if len(runs) > 1:
+        ordered = {baseline: runs[baseline], **{n: r for n, r in runs.items() if n != baseline}}
+        comparison = compare_runs(benchmark, ordered, args.metric)
+    if args.json:
+        print(json.dumps({"topics": args.topics, "qrels": args.qrels, "questions": len(benchmark.judged_topics()),
+                          "metrics": tables, "comparison": comparison,
+                          "runs_dir": args.runs_dir}, indent=2))
+        return 0
+    print(f"{len(benchmark.judged_topics())} judged questions from {args.topics}; review-level metrics (ranx)\n")
+    print(format_table(tables))
+    if comparison:
+        print(f"\nPaired tests on {comparison['metric']} against {comparison['baseline']} "
+              f"(mean {comparison['comparisons'][0]['baseline_mean']:.3f}):")
+        for row in comparison["comparisons"]:
+            print(f"  {row['run']:<10} mean {row['mean']:.3f}  t-test p={row['p_student']:.4f}  "
+                  f"randomisation p={row['p_fisher']:.4f}")
+    if args.runs_dir:
+        print(f"\nTREC run files: {args.runs_dir}/<config>.run")
+    return 0
+
+
 def cmd_serve(args, settings: Settings) -> int:
     from .app import serve
 
@@ -179,6 +228,9 @@ def cmd_serve(args, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .filters import AGE_GROUPS
+    from .search import RANKINGS
+
     parser = argparse.ArgumentParser(
         prog="reviewqa",
         description="Search child safeguarding case reviews in plain language. Every answer is a verbatim "
@@ -216,11 +268,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="only reviews published in this year")
     p.add_argument("--year-from", type=int, help="only reviews published in or after this year")
     p.add_argument("--year-to", type=int, help="only reviews published in or before this year")
-    p.add_argument("--nation", action="append", help="only reviews from this nation (repeatable)")
-    p.add_argument("--area", action="append", help="only reviews from this area (repeatable)")
+    p.add_argument("--nation", action="append", help="only reviews from this nation (repeatable; places are alternatives)")
+    p.add_argument("--region", action="append", help="only reviews from this English region, e.g. London (repeatable)")
+    p.add_argument("--area", action="append", help="only reviews from this area, e.g. Kent (repeatable)")
     p.add_argument("--keyword", action="append", help="only reviews with this subject keyword (repeatable)")
-    p.add_argument("--ranking", default="hybrid", choices=["bm25", "dense", "hybrid"], help="ranking method")
+    p.add_argument("--age", choices=list(AGE_GROUPS), help="only reviews about children of this age group")
+    p.add_argument("--literal", action="store_true",
+                   help="do not turn years, places or ages in the question into filters")
+    p.add_argument("--ranking", default="default", choices=list(RANKINGS),
+                   help="ranking method (default: %(default)s); see `reviewqa eval`")
     p.set_defaults(run=cmd_search)
+
+    p = commands.add_parser("eval", help="run the retrieval benchmark",
+                            description="Run the judged benchmark for one or more ranking configurations, write "
+                                        "TREC run files (review level) and print nDCG@10, Recall@10, Recall@20, MRR "
+                                        "and P@5 overall and per question type, with paired significance tests.",
+                            epilog="Example: reviewqa eval --configs bm25,dense,hybrid,default --baseline hybrid\n"
+                                   "Bring your own: reviewqa eval --topics my.tsv --qrels my.qrels --types ''",
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+    root = Path(__file__).resolve().parent.parent
+    p.add_argument("--configs", default="bm25,dense,hybrid,default",
+                   help="comma-separated ranking configurations (default: %(default)s)")
+    p.add_argument("--topics", default=str(root / "eval" / "topics.tsv"), help="qid<TAB>question file")
+    p.add_argument("--qrels", default=str(root / "eval" / "qrels.txt"), help="TREC qrels: qid 0 review_id grade")
+    p.add_argument("--types", default=str(root / "eval" / "topic_types.tsv"),
+                   help="qid<TAB>question type, for per-type rows ('' for none)")
+    p.add_argument("--runs-dir", default=str(root / "eval" / "runs"), help="where to write TREC run files")
+    p.add_argument("--baseline", default="hybrid", help="configuration the others are tested against")
+    p.add_argument("--metric", default="ndcg@10", help="metric for the significance tests (default ndcg@10)")
+    p.add_argument("--depth", type=int, default=100, help="reviews per question in the run files")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=cmd_eval)
 
     p = commands.add_parser("stats", help="corpus and index statistics")
     p.add_argument("--json", action="store_true", help="print JSON")

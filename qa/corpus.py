@@ -41,6 +41,54 @@ _AREA_NATIONS = {
     "isle of man": "Isle of Man",
 }
 
+# English regions (ONS), by partnership area as named on the page.
+_REGION_AREAS = {
+    "London": "Barnet; Bexley; Brent; Bromley; Camden; City and Hackney; Croydon; Ealing; Enfield; Greenwich; "
+              "Harrow; Hillingdon; Hounslow; Lambeth; Lambeth and Bromley; Lewisham; Lewisham and Harrow; Merton; "
+              "Redbridge; Richmond; Richmond Upon Thames; Sutton; Tower Hamlets; Waltham Forest; Wandsworth; "
+              "Hackney; Islington; Haringey; Newham; Southwark; Westminster; Kensington and Chelsea; Havering; "
+              "Barking and Dagenham; Kingston",
+    "North East": "Newcastle; South Tees; South Tyneside; Sunderland; North Tyneside; Gateshead; Durham; "
+                  "Northumberland; Hartlepool; Stockton; Darlington; Middlesbrough",
+    "North West": "Blackburn with Darwen; Blackburn with Darwen, Blackpool and Lancashire; "
+                  "Blackburn with Darwen, Blackpool, Lancashire; Blackburn, Darwen, Blackpool and Lancashire; "
+                  "Blackpool; Bolton; Bury; Cheshire East; Cheshire West; Cumbria; Halton; Lancashire; Manchester; "
+                  "Manchester with Trafford; Oldham; Rochdale; Salford; Sefton; St Helens; Tameside; Trafford; "
+                  "Warrington; Wigan; Wirral; Liverpool; Knowsley; Stockport",
+    "Yorkshire and the Humber": "Barnsley; Bradford; Doncaster; East Riding; Hull; Kirklees; Leeds; "
+                                "North East Lincolnshire; Sheffield; Wakefield; Calderdale; Rotherham; York; "
+                                "North Yorkshire; North Lincolnshire",
+    "West Midlands": "Birmingham; Coventry; Dudley; Herefordshire; Sandwell; Solihull; Staffordshire; Walsall; "
+                     "Warwickshire; Wolverhampton; Shropshire; Telford and Wrekin; Worcestershire; Stoke-on-Trent",
+    "East Midlands": "Derby and Derbyshire; Derbyshire; Derby; Leicestershire and Rutland; Leicester; Lincolnshire; "
+                     "Northamptonshire; Nottingham; Nottinghamshire",
+    "East of England": "Cambridgeshire and Peterborough; Central Bedfordshire; Bedford; Essex; Hertfordshire; Luton; "
+                       "Norfolk; Suffolk; Thurrock; Southend",
+    "South East": "Berkshire West; Buckinghamshire; East Sussex; Hampshire; Kent; Medway; Milton Keynes; "
+                  "Oxfordshire; Portsmouth; Reading; Southampton; Surrey; West Sussex; Windsor and Maidenhead; "
+                  "Wokingham; Brighton and Hove; Isle of Wight; Slough; Bracknell Forest",
+    "South West": "Cornwall and Isles of Scilly; Gloucester; Gloucestershire; Pan-Dorset; Plymouth; Somerset; "
+                  "South Gloucestershire; Swindon; Torbay; Wiltshire; Devon; Bristol; Bath and North East Somerset; "
+                  "North Somerset; Bournemouth; Dorset",
+}
+_AREA_REGIONS = {area.strip().lower(): region for region, areas in _REGION_AREAS.items() for area in areas.split(";")}
+
+# Ages of children in a summary: "16-year-old", "2-year-11-month-old", "26-day old", "two-year-old".
+_NUMBER_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen".split())}
+_AGE = re.compile(
+    r"\b(\d{1,2}(?:\.\d+)?|" + "|".join(_NUMBER_WORDS) + r")(?:[- ]and[- ]a[- ]half)?[- ](year|month|week|day)s?"
+    r"(?:[- ](\d{1,2})[- ]months?)?[- ]?olds?\b", re.IGNORECASE)
+_AGE_WORDS = [
+    (re.compile(r"\b(?:bab(?:y|ies)|infants?|newborns?|neonat\w*)\b", re.IGNORECASE), 0.5),
+    (re.compile(r"\btoddlers?\b", re.IGNORECASE), 2.0),
+    (re.compile(r"\b(?:teenage\w*|adolescen\w*|teens?)\b", re.IGNORECASE), 15.0),
+    (re.compile(r"\byoung (?:people|person)\b", re.IGNORECASE), 16.0),
+]
+_AGE_IN_BRACKETS = re.compile(r"\b[A-Z][a-z]+ \((\d{1,2})\)")
+_UNIT_YEARS = {"year": 1.0, "month": 1 / 12, "week": 1 / 52, "day": 1 / 365}
+
 # A title separator: an en or em dash with or without spaces, or a hyphen with a space on each side.
 # A bare hyphen ("Pan-Dorset", "2017-18/02") is part of a name.
 _SEPARATOR = r"(?:\s*[\u2013\u2014]\s*|\s+-\s+)"
@@ -80,6 +128,9 @@ class Review:
     keywords: tuple[str, ...]
     source_line: int = 0
     same_case_as: tuple[str, ...] = field(default=())
+    region: str = "unknown"
+    # Ages (in years) of the children the summary describes; empty when it states none.
+    child_ages: tuple[float, ...] = field(default=())
 
     def section_text(self, section: Section) -> str:
         return self.text[section.start:section.end]
@@ -100,6 +151,7 @@ class Review:
         record["sections"] = [asdict(s) for s in self.sections]
         record["keywords"] = list(self.keywords)
         record["same_case_as"] = list(self.same_case_as)
+        record["child_ages"] = list(self.child_ages)
         return record
 
     @classmethod
@@ -109,7 +161,8 @@ class Review:
             name=record["name"], nation=record["nation"], text=record["text"],
             sections=tuple(Section(**s) for s in record["sections"]),
             keywords=tuple(record["keywords"]), source_line=int(record.get("source_line", 0)),
-            same_case_as=tuple(record.get("same_case_as", ())),
+            same_case_as=tuple(record.get("same_case_as", ())), region=record.get("region", "unknown"),
+            child_ages=tuple(record.get("child_ages", ())),
         )
 
 
@@ -118,6 +171,33 @@ def nation_for_area(area: str) -> str:
     if key == "anonymous":
         return "unknown"
     return _AREA_NATIONS.get(key, "England")
+
+
+def region_for_area(area: str) -> str:
+    """The English region of an area; outside England the nation; "unknown" for anonymised reviews."""
+    nation = nation_for_area(area)
+    if nation != "England":
+        return nation
+    return _AREA_REGIONS.get(_normalise_space(area).lower(), "England (region unknown)")
+
+
+def child_ages(summary: str) -> tuple[float, ...]:
+    """Distinct ages under 18, in years, stated in a summary ("a 9-week-old boy" -> 0.17)."""
+    ages = set()
+    for match in _AGE.finditer(summary):
+        number = match.group(1).lower()
+        value = float(_NUMBER_WORDS.get(number, number))
+        years = value * _UNIT_YEARS[match.group(2).lower()]
+        if match.group(3):
+            years += int(match.group(3)) / 12
+        if years < 18:
+            ages.add(round(years, 2))
+    ages.update(float(m.group(1)) for m in _AGE_IN_BRACKETS.finditer(summary) if int(m.group(1)) < 18)
+    if not ages:
+        for pattern, age in _AGE_WORDS:
+            if pattern.search(summary):
+                ages.add(age)
+    return tuple(sorted(ages))
 
 
 def parse_title(line: str) -> tuple[int, str, str] | None:
@@ -154,7 +234,8 @@ def parse_keywords(text: str, sections: tuple[Section, ...]) -> tuple[str, ...]:
     if section is None:
         return ()
     body = text[section.start:section.end].split(":", 1)[1]
-    words = (_normalise_space(w).strip(" .").lower() for w in body.split(","))
+    # Keywords are comma-separated, with the odd semicolon or full stop between them.
+    words = (_normalise_space(w).strip(" .<").lower() for w in re.split(r"[,;]|\.\s", body))
     return tuple(w for w in words if w)
 
 
@@ -198,10 +279,12 @@ def _make_review(source_line: int, title: str, body: list[str]) -> Review:
     if not text:
         raise CorpusError(f"The entry '{title}' at line {source_line} has no text; check the source page.")
     sections = split_sections(text)
+    summary = text[sections[0].start:sections[0].end]
     return Review(
         id=review_id(year, area, name, text), title=title, year=year, area=area, name=name,
         nation=nation_for_area(area), text=text, sections=sections,
         keywords=parse_keywords(text, sections), source_line=source_line,
+        region=region_for_area(area), child_ages=child_ages(summary),
     )
 
 

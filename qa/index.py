@@ -1,10 +1,13 @@
 """Build, save and load the search index: a folder of plain files described by manifest.json.
 
 index/current/
-    manifest.json     what was built from what (model, corpus hash, chunking, versions, file hashes)
-    chunks.jsonl      one chunk per line: review id, section, character offsets, text
-    dense.faiss       FAISS inner-product index over unit vectors (so scores are cosine similarities)
-    bm25/             bm25s's own files (JSON and .npy, no pickle)
+    manifest.json       what was built from what (model, corpus hash, chunking, versions, file hashes)
+    chunks.jsonl        passages: review id, section, character offsets, text
+    segments.jsonl      the clauses/sentences inside each passage: chunk id, character offsets
+    dense.faiss         FAISS inner-product index of segment vectors (unit length: scores are cosines)
+    context.faiss       the same segments embedded with their review's opening sentence as context
+    bm25/               bm25s index over passages (JSON and .npy, no pickle)
+    bm25_reviews/       bm25s index over whole reviews, in corpus order
 
 A build writes a new folder beside the old one and swaps it in with renames, so a reader never sees
 a half-written index and an interrupted build leaves the previous index untouched.
@@ -24,27 +27,41 @@ from pathlib import Path
 import numpy as np
 
 from . import keyword
-from .chunking import Chunk, chunk_reviews
+from .chunking import Chunk, Segment, chunk_reviews, segment_chunks
 from .corpus import Review, corpus_fingerprint, load_reviews
 from .embedding import Embedder, resolve_model
 from .errors import IndexCorruptError, IndexMissingError, IndexStaleError
 from .settings import Settings
 
 # Bump when the folder layout or what is embedded for a chunk changes: older indexes become stale.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 ACTIVE = "current"
 MANIFEST = "manifest.json"
-_HASHED_FILES = ("chunks.jsonl", "dense.faiss")
+_HASHED_FILES = ("chunks.jsonl", "segments.jsonl", "dense.faiss", "context.faiss")
 
 
 @dataclass
 class SearchIndex:
     manifest: dict
-    reviews: dict[str, Review]
+    reviews: dict[str, Review]     # in corpus order
     chunks: list[Chunk]
-    dense: object  # faiss.Index
-    bm25: object  # bm25s.BM25
+    segments: list[Segment]
+    dense: object                  # faiss.Index over segments
+    context: object                # faiss.Index over segments in context
+    bm25: object                   # bm25s.BM25 over chunks
+    bm25_reviews: object           # bm25s.BM25 over reviews, in corpus order
     folder: Path
+
+    def __post_init__(self):
+        order = {rid: i for i, rid in enumerate(self.reviews)}
+        self.review_ids = list(self.reviews)
+        # Arrays that map each chunk and segment to its review's position, for per-review maxima.
+        self.chunk_review = np.array([order[c.review_id] for c in self.chunks], dtype=np.int64)
+        self.segment_chunk = np.array([s.chunk_id for s in self.segments], dtype=np.int64)
+        self.segment_review = self.chunk_review[self.segment_chunk] if len(self.segments) else self.segment_chunk
+        # Flat indexes are small (a few MB); plain matrices make "score every segment" one product.
+        self.segment_vectors = self.dense.reconstruct_n(0, self.dense.ntotal)
+        self.context_vectors = self.context.reconstruct_n(0, self.context.ntotal)
 
     def review_of(self, chunk: Chunk) -> Review:
         return self.reviews[chunk.review_id]
@@ -64,13 +81,13 @@ def active_folder(settings: Settings) -> Path:
     return Path(settings.index_dir) / ACTIVE
 
 
-def embedding_text(chunk: Chunk, review: Review) -> str:
-    """What the dense model sees for a chunk: the passage, with the review's opening sentence as
-    context so that a learning point is tied to the case it came from."""
-    if chunk.section == "summary":
-        return chunk.text
-    context = review.summary.split(". ")[0][:200]
-    return f"{context}. {chunk.text}"
+def in_context(text: str, section: str, review: Review) -> str:
+    """A segment with its review's opening sentence in front, so that a learning point is tied to
+    the case it came from ("Death of a 4-week-old girl. ... safe sleep advice ...")."""
+    if section == "summary":
+        return text
+    context = review.summary.split(". ")[0][:200].rstrip(".")
+    return f"{context}. {text}"
 
 
 def expected_manifest_fields(settings: Settings) -> dict:
@@ -114,29 +131,35 @@ def build_index(settings: Settings, embedder: Embedder, *, force: bool = False, 
     reviews = load_reviews(settings.corpus_path)
     by_id = {r.id: r for r in reviews}
     chunks = chunk_reviews(reviews, settings, embedder.count_tokens)
-    vectors = embedder.encode([embedding_text(c, by_id[c.review_id]) for c in chunks],
-                              batch_size=settings.embed_batch_size, progress=progress)
-    if vectors.shape != (len(chunks), embedder.dimension):
-        raise ValueError(f"embedder returned shape {vectors.shape}, expected {(len(chunks), embedder.dimension)}")
+    segments = segment_chunks(chunks)
+    texts = [by_id[chunks[s.chunk_id].review_id].text[s.start:s.end] for s in segments]
+    contexts = [in_context(text, chunks[s.chunk_id].section, by_id[chunks[s.chunk_id].review_id])
+                for text, s in zip(texts, segments)]
+    # One pass over both lists keeps a single progress bar for the whole embedding step.
+    vectors = embedder.encode(texts + contexts, batch_size=settings.embed_batch_size, progress=progress)
+    if vectors.shape != (2 * len(segments), embedder.dimension):
+        raise ValueError(f"embedder returned shape {vectors.shape}, expected {(2 * len(segments), embedder.dimension)}")
 
     root = Path(settings.index_dir)
     root.mkdir(parents=True, exist_ok=True)
     staging = root / f".building-{time.time_ns()}"
     staging.mkdir()
     try:
-        with (staging / "chunks.jsonl").open("w", encoding="utf-8") as out:
-            for chunk in chunks:
-                out.write(json.dumps(chunk.to_json(), ensure_ascii=False) + "\n")
-        dense = faiss.IndexFlatIP(embedder.dimension)
-        dense.add(vectors)
-        faiss.write_index(dense, str(staging / "dense.faiss"))
+        _write_jsonl(staging / "chunks.jsonl", (c.to_json() for c in chunks))
+        _write_jsonl(staging / "segments.jsonl", (s.to_json() for s in segments))
+        for name, block in (("dense.faiss", vectors[:len(segments)]), ("context.faiss", vectors[len(segments):])):
+            dense = faiss.IndexFlatIP(embedder.dimension)
+            dense.add(np.ascontiguousarray(block))
+            faiss.write_index(dense, str(staging / name))
         keyword.save_bm25(keyword.build_bm25([c.text for c in chunks]), staging / "bm25")
+        keyword.save_bm25(keyword.build_bm25([r.text for r in reviews]), staging / "bm25_reviews")
         manifest = {
             **expected_manifest_fields(settings),
             "model_dimension": embedder.dimension,
             "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "reviews": len(reviews),
             "chunks": len(chunks),
+            "segments": len(segments),
             "similarity": "cosine (inner product of unit vectors)",
             "library_versions": _library_versions(),
             "files": {name: _sha256(staging / name) for name in _HASHED_FILES},
@@ -179,18 +202,32 @@ def load_index(settings: Settings) -> SearchIndex:
         import faiss
 
         reviews = {r.id: r for r in load_reviews(settings.corpus_path)}
-        chunks = [Chunk.from_json(json.loads(line))
-                  for line in (folder / "chunks.jsonl").read_text(encoding="utf-8").splitlines() if line]
+        chunks = [Chunk.from_json(record) for record in _read_jsonl(folder / "chunks.jsonl")]
+        segments = [Segment.from_json(record) for record in _read_jsonl(folder / "segments.jsonl")]
         dense = faiss.read_index(str(folder / "dense.faiss"))
+        context = faiss.read_index(str(folder / "context.faiss"))
         bm25 = keyword.load_bm25(folder / "bm25")
-    except (OSError, ValueError, KeyError, RuntimeError) as error:
+        bm25_reviews = keyword.load_bm25(folder / "bm25_reviews")
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
         raise IndexCorruptError(f"The index in {folder} could not be read ({error}); run `reviewqa build --force`.") from None
-    if dense.ntotal != len(chunks) or len(chunks) != manifest.get("chunks"):
-        raise IndexCorruptError(f"The index in {folder} is inconsistent (chunk counts differ); run `reviewqa build --force`.")
+    if (len(chunks) != manifest.get("chunks") or len(segments) != manifest.get("segments")
+            or dense.ntotal != len(segments) or context.ntotal != len(segments)
+            or any(s.chunk_id >= len(chunks) for s in segments)):
+        raise IndexCorruptError(f"The index in {folder} is inconsistent (counts differ); run `reviewqa build --force`.")
     missing = {c.review_id for c in chunks} - reviews.keys()
     if missing:
         raise IndexStaleError("The index refers to reviews not in the corpus; run `reviewqa build` to rebuild it.")
-    return SearchIndex(manifest, reviews, chunks, dense, bm25, folder)
+    return SearchIndex(manifest, reviews, chunks, segments, dense, context, bm25, bm25_reviews, folder)
+
+
+def _write_jsonl(path: Path, records) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
 
 
 def _sha256(path: Path) -> str:
@@ -206,7 +243,3 @@ def _library_versions() -> dict:
             versions[dist] = None
     return versions
 
-
-def index_vectors(index: SearchIndex) -> np.ndarray:
-    """All chunk vectors, in chunk order (for 'more like this')."""
-    return index.dense.reconstruct_n(0, index.dense.ntotal)

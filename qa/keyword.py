@@ -31,14 +31,15 @@ def _stemmer():
     return Stemmer.Stemmer("english")
 
 
-def tokenize(text: str) -> list[str]:
-    """Lower-cased, accent-folded, stop words removed, Snowball-stemmed words.
+def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Lower-cased, accent-folded, Snowball-stemmed words, stop words removed unless asked to keep them
+    (phrase matching needs them: "no home" is not "home").
 
     Hyphenated words are split ("co-sleeping" -> "co", "sleep") so that "co sleeping" and
     "co-sleeping" match.
     """
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    words = [w for w in _TOKEN.findall(folded) if w not in _STOPWORDS]
+    folded = unicodedata.normalize("NFKD", text.replace("’", "'")).encode("ascii", "ignore").decode().lower()
+    words = [w for w in _TOKEN.findall(folded) if keep_stopwords or w not in _STOPWORDS]
     return _stemmer().stemWords(words)
 
 

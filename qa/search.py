@@ -1,61 +1,114 @@
-"""Question -> ranked, cited passages. Each stage is a plain function so stages can be swapped."""
+"""Question -> ranked reviews, each with its best verbatim passages and evidence sentence.
+
+The stages are plain functions over arrays, so a ranking is a choice of weights (see RANKINGS):
+
+    clean_question -> understand (constraints -> filters) -> expand (thesaurus)
+    -> signals: dense similarity of every segment, BM25 of every passage / review
+    -> per-review rankings -> reciprocal rank fusion -> best passages and evidence per review
+"""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from . import keyword
-from .chunking import Chunk, section_label
+from .chunking import Chunk, Segment, section_label
+from .corpus import Review
 from .embedding import Embedder
 from .errors import InvalidQueryError
+from .filters import Filters, review_passes
 from .index import SearchIndex
 from .settings import Settings
+from .thesaurus import expand
+from .understand import Understanding, understand
 
-RANKINGS = ("bm25", "dense", "hybrid")
-
-
-@dataclass(frozen=True)
-class Filters:
-    year_from: int | None = None
-    year_to: int | None = None
-    nations: tuple[str, ...] = ()
-    areas: tuple[str, ...] = ()
-    keywords: tuple[str, ...] = ()
-
-    def is_empty(self) -> bool:
-        return self == Filters()
-
-    def describe(self) -> str:
-        parts = []
-        if self.year_from is not None or self.year_to is not None:
-            low, high = self.year_from, self.year_to
-            parts.append(str(low) if low == high else f"{low or '…'}–{high or '…'}")
-        parts += list(self.nations) + list(self.areas)
-        parts += [f"keyword “{k}”" for k in self.keywords]
-        return ", ".join(parts)
+__all__ = ["Filters", "Ranking", "RANKINGS", "Searcher", "search", "clean_question", "reciprocal_rank_fusion"]
 
 
 @dataclass(frozen=True)
-class Hit:
+class Ranking:
+    """Weights of the per-review rankings that are fused; a zero weight switches a signal off."""
+
+    name: str
+    description: str
+    dense: float = 0.0            # best segment's cosine similarity to the question
+    context: float = 0.0          # the same, with segments embedded beside their review's opening
+    bm25: float = 0.0             # BM25 keyword score
+    bm25_level: str = "chunk"     # "chunk": a review's best passage; "review": the whole review
+    expand: bool = False          # add thesaurus terms to the keyword query
+    expansion_dense: float = 0.0  # similarity to the thesaurus terms alone
+    understand: bool = False      # turn constraints in the question into filters
+    expansion_bm25: float = 0.0   # whole-review BM25 of the thesaurus terms alone
+    facets: float = 0.0           # reward reviews that match every part of "X and Y" questions
+
+
+RANKINGS = {
+    "bm25": Ranking("bm25", "BM25 over passages; a review ranks by its best passage", bm25=1.0),
+    "dense": Ranking("dense", "MiniLM cosine similarity; a review ranks by its best sentence", dense=1.0),
+    "hybrid": Ranking("hybrid", "reciprocal rank fusion of dense and BM25 (plain hybrid)", dense=1.0, bm25=1.0),
+    "default": Ranking(
+        "default",
+        "question constraints as filters, thesaurus expansion, whole-review BM25 fused with sentence- and "
+        "context-level dense similarity, and facet coverage for multi-part questions",
+        dense=1.0, context=0.5, bm25=2.5, bm25_level="review", expand=True, expansion_dense=0.3,
+        understand=True, facets=1.0,
+    ),
+}
+# Ablations of the default, one step removed each, so `reviewqa eval` can show what each step adds.
+RANKINGS["no-understanding"] = replace(RANKINGS["default"], name="no-understanding", understand=False,
+                                       description="default without turning question constraints into filters")
+RANKINGS["no-thesaurus"] = replace(RANKINGS["default"], name="no-thesaurus", expand=False,
+                                   description="default without thesaurus expansion")
+RANKINGS["no-facets"] = replace(RANKINGS["default"], name="no-facets", facets=0.0,
+                                description="default without facet coverage")
+RANKINGS["no-review-bm25"] = replace(RANKINGS["default"], name="no-review-bm25", bm25_level="chunk",
+                                     description="default with BM25 on a review's best passage, not the whole review")
+DEFAULT_RANKING = "default"
+PASSAGES_PER_REVIEW = 3
+
+
+@dataclass(frozen=True)
+class PassageHit:
     chunk: Chunk
     score: float
-    dense_score: float = 0.0
-    bm25_score: float = 0.0
+    evidence: Segment
+
+
+@dataclass(frozen=True)
+class ReviewHit:
+    review: Review
+    score: float           # fused score scaled to 0-1 (1 = first in every ranking)
+    similarity: float      # cosine similarity of the review's best sentence to the question
+    passages: tuple[PassageHit, ...]
 
 
 @dataclass
 class SearchResponse:
     query: str
-    filters: Filters
-    hits: list[Hit]
+    ranking: str
+    filters: Filters                  # what was applied: understood from the question + given
+    understood: Understanding
+    hits: list[ReviewHit]
+    matched: int                      # reviews that passed the filters
     index: SearchIndex = field(repr=False)
 
     def to_records(self) -> list[dict]:
-        return [hit_record(self.index, hit) for hit in self.hits]
+        return [hit_record(hit) for hit in self.hits]
+
+    def to_json(self) -> dict:
+        return {
+            "query": self.query,
+            "ranking": self.ranking,
+            "understood": {"filters": self.understood.filters.to_json(), "notes": list(self.understood.notes),
+                           "search_text": self.understood.search_text},
+            "filters": self.filters.to_json(),
+            "matched_reviews": self.matched,
+            "results": self.to_records(),
+        }
 
 
 def clean_question(question: str, settings: Settings) -> str:
@@ -78,89 +131,174 @@ def clean_question(question: str, settings: Settings) -> str:
     return text
 
 
-def allowed_chunks(index: SearchIndex, filters: Filters) -> np.ndarray:
-    """Boolean mask over chunks: True where the chunk's review passes every filter."""
-    if filters.is_empty():
-        return np.ones(len(index.chunks), dtype=bool)
-    passing = {rid for rid, review in index.reviews.items() if review_passes(review, filters)}
-    return np.fromiter((c.review_id in passing for c in index.chunks), dtype=bool, count=len(index.chunks))
+def get_ranking(name: str) -> Ranking:
+    try:
+        return RANKINGS[name]
+    except KeyError:
+        raise InvalidQueryError(f"Unknown ranking '{name}'; choose one of: {', '.join(RANKINGS)}.") from None
 
 
-def review_passes(review, filters: Filters) -> bool:
-    if filters.year_from is not None and review.year < filters.year_from:
-        return False
-    if filters.year_to is not None and review.year > filters.year_to:
-        return False
-    if filters.nations and review.nation.lower() not in {n.lower() for n in filters.nations}:
-        return False
-    if filters.areas and review.area.lower() not in {a.lower() for a in filters.areas}:
-        return False
-    if filters.keywords:
-        have = {k.lower() for k in review.keywords}
-        if not all(k.lower() in have for k in filters.keywords):
-            return False
-    return True
-
-
-def dense_scores(index: SearchIndex, embedder: Embedder, question: str) -> np.ndarray:
-    """Cosine similarity of the question to every chunk, in chunk order."""
-    query = embedder.encode([question])
-    scores, ids = index.dense.search(query, index.dense.ntotal)
-    out = np.empty(index.dense.ntotal, dtype=np.float32)
-    out[ids[0]] = scores[0]
-    return out
-
-
-def bm25_scores(index: SearchIndex, question: str) -> np.ndarray:
-    return keyword.bm25_scores(index.bm25, question, len(index.chunks))
+def reciprocal_rank_fusion(rankings: list[list[int]], k: int, weights: list[float] | None = None) -> dict[int, float]:
+    """score(d) = sum over rankings of w / (k + rank of d), ranks starting at 1 (Cormack et al., 2009)."""
+    fused: dict[int, float] = {}
+    for j, ranking in enumerate(rankings):
+        weight = 1.0 if weights is None else weights[j]
+        for rank, item in enumerate(ranking, 1):
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
+    return fused
 
 
 def ranked(scores: np.ndarray, mask: np.ndarray, limit: int, *, positive_only: bool = False) -> list[int]:
-    """Chunk ids in descending score among allowed chunks (ties broken by chunk id, for stable output)."""
+    """Positions in descending score among allowed ones (ties broken by position, for stable output)."""
     candidates = np.flatnonzero(mask & (scores > 0)) if positive_only else np.flatnonzero(mask)
     order = np.lexsort((candidates, -scores[candidates]))
     return candidates[order][:limit].tolist()
 
 
-def reciprocal_rank_fusion(rankings: list[list[int]], k: int) -> dict[int, float]:
-    """score(d) = sum over rankings of 1 / (k + rank of d), ranks starting at 1 (Cormack et al., 2009)."""
-    fused: dict[int, float] = {}
-    for ranking in rankings:
-        for rank, item in enumerate(ranking, 1):
-            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
-    return fused
+def per_review_max(values: np.ndarray, owners: np.ndarray, count: int) -> np.ndarray:
+    best = np.full(count, -np.inf, dtype=np.float32)
+    np.maximum.at(best, owners, values)
+    return best
+
+
+_FACET_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bwith\b|\bplus\b|\balongside\b|&|\s[-–]\s)\s*", re.I)
+
+
+def facets(text: str) -> list[str]:
+    """The parts of a question joined by "and", "with" or commas, each with a content word."""
+    parts = [p.strip() for p in _FACET_SPLIT.split(text)]
+    return [p for p in parts if keyword.tokenize(p)]
+
+
+def review_mask(index: SearchIndex, filters: Filters) -> np.ndarray:
+    if filters.is_empty():
+        return np.ones(len(index.review_ids), dtype=bool)
+    return np.fromiter((review_passes(index.reviews[rid], filters) for rid in index.review_ids),
+                       dtype=bool, count=len(index.review_ids))
 
 
 def search(index: SearchIndex, embedder: Embedder, question: str, settings: Settings,
-           filters: Filters | None = None, *, ranking: str = "hybrid", k: int | None = None) -> SearchResponse:
-    """The top passages for a question, best first."""
+           filters: Filters | None = None, *, ranking: str = DEFAULT_RANKING, k: int | None = None,
+           use_understanding: bool = True) -> SearchResponse:
+    """The reviews that best answer a question, best first, each with its best passages."""
     question = clean_question(question, settings)
-    filters = filters or Filters()
-    if ranking not in RANKINGS:
-        raise InvalidQueryError(f"Unknown ranking '{ranking}'; choose one of: {', '.join(RANKINGS)}.")
+    config = get_ranking(ranking)
     k = k or settings.top_k
-    mask = allowed_chunks(index, filters)
-    dense = dense_scores(index, embedder, question) if ranking in ("dense", "hybrid") else np.zeros(len(mask))
-    lexical = bm25_scores(index, question) if ranking in ("bm25", "hybrid") else np.zeros(len(mask))
-    if ranking == "dense":
-        order = ranked(dense, mask, k)
-        scored = [(i, float(dense[i])) for i in order]
-    elif ranking == "bm25":
-        order = ranked(lexical, mask, k, positive_only=True)
-        scored = [(i, float(lexical[i])) for i in order]
+    if config.understand and use_understanding:
+        understood = understand(question, list(index.reviews.values()))
     else:
-        fused = reciprocal_rank_fusion(
-            [ranked(dense, mask, settings.candidates), ranked(lexical, mask, settings.candidates, positive_only=True)],
-            settings.rrf_k,
-        )
-        scored = sorted(fused.items(), key=lambda item: (-item[1], item[0]))[:k]
-    hits = [Hit(index.chunks[i], score, float(dense[i]), float(lexical[i])) for i, score in scored]
-    return SearchResponse(question, filters, hits, index)
+        understood = Understanding(Filters(), question)
+    applied = understood.filters.merged_with(filters or Filters())
+    text = understood.search_text
+    mask = review_mask(index, applied)
+    count = len(index.review_ids)
+
+    query_vector = embedder.encode([text])[0]
+    segment_sims = index.segment_vectors @ query_vector
+    expansions = expand(text) if config.expand else []
+    keyword_query = " ".join([text, *expansions])
+
+    rankings, weights = [], []
+    depth = settings.candidates
+    if config.dense:
+        rankings.append(ranked(per_review_max(segment_sims, index.segment_review, count), mask, depth))
+        weights.append(config.dense)
+    if config.context:
+        context_sims = index.context_vectors @ query_vector
+        rankings.append(ranked(per_review_max(context_sims, index.segment_review, count), mask, depth))
+        weights.append(config.context)
+    chunk_bm25 = keyword.bm25_scores(index.bm25, keyword_query, len(index.chunks))
+    if config.bm25:
+        if config.bm25_level == "review":
+            review_bm25 = keyword.bm25_scores(index.bm25_reviews, keyword_query, count)
+        else:
+            review_bm25 = per_review_max(chunk_bm25, index.chunk_review, count)
+        rankings.append(ranked(review_bm25, mask, depth, positive_only=True))
+        weights.append(config.bm25)
+    if config.expansion_bm25 and expansions:
+        expansion_bm25 = keyword.bm25_scores(index.bm25_reviews, " ".join(expansions), count)
+        rankings.append(ranked(expansion_bm25, mask, depth, positive_only=True))
+        weights.append(config.expansion_bm25)
+    if config.expansion_dense and expansions:
+        expansion_vector = embedder.encode([", ".join(expansions)])[0]
+        expansion_sims = index.segment_vectors @ expansion_vector
+        rankings.append(ranked(per_review_max(expansion_sims, index.segment_review, count), mask, depth))
+        weights.append(config.expansion_dense)
+
+    parts = facets(text) if config.facets else []
+    if len(parts) >= 2:
+        # Each part ranks reviews on its own; a review's coverage is its fused rank across parts.
+        part_vectors = embedder.encode(parts)
+        part_rankings = []
+        for part, vector in zip(parts, part_vectors):
+            part_dense = per_review_max(index.segment_vectors @ vector, index.segment_review, count)
+            part_bm25 = keyword.bm25_scores(index.bm25_reviews, " ".join([part, *expand(part)]), count)
+            part_fused = reciprocal_rank_fusion(
+                [ranked(part_dense, mask, depth), ranked(part_bm25, mask, depth, positive_only=True)], settings.rrf_k)
+            part_rankings.append(sorted(part_fused, key=lambda r: (-part_fused[r], r)))
+        rankings += part_rankings
+        weights += [config.facets / len(parts)] * len(parts)
+
+    fused = reciprocal_rank_fusion(rankings, settings.rrf_k, weights)
+    best_possible = sum(weights) / (settings.rrf_k + 1)
+    order = sorted(fused, key=lambda r: (-fused[r], r))[:k]
+    best_sims = per_review_max(segment_sims, index.segment_review, count)
+    hits = [
+        ReviewHit(index.reviews[index.review_ids[r]], fused[r] / best_possible, float(best_sims[r]),
+                  best_passages(index, r, segment_sims, chunk_bm25, keyword_query))
+        for r in order
+    ]
+    return SearchResponse(question, config.name, applied, understood, hits, int(mask.sum()), index)
 
 
-def hit_record(index: SearchIndex, hit: Hit) -> dict:
-    """The JSON contract of one result (see README: batch search)."""
-    review = index.review_of(hit.chunk)
+def best_passages(index: SearchIndex, review_position: int, segment_sims: np.ndarray, chunk_bm25: np.ndarray,
+                  keyword_query: str, limit: int = PASSAGES_PER_REVIEW) -> tuple[PassageHit, ...]:
+    """A review's passages ordered by how well they answer the question: the best sentence's
+    similarity, nudged by the passage's keyword score; each with its evidence sentence."""
+    chunk_ids = np.flatnonzero(index.chunk_review == review_position)
+    segment_ids = np.flatnonzero(index.segment_review == review_position)
+    top_bm25 = float(chunk_bm25[chunk_ids].max()) if len(chunk_ids) else 0.0
+    query_terms = set(keyword.tokenize(keyword_query))
+    passages = []
+    for chunk_id in chunk_ids:
+        own = segment_ids[index.segment_chunk[segment_ids] == chunk_id]
+        # Evidence: the sentence closest in meaning, with a small bonus for sharing the question's words.
+        evidence_scores = [float(segment_sims[s]) + 0.05 * _overlap(index, index.segments[s], query_terms) for s in own]
+        best = own[int(np.argmax(evidence_scores))]
+        lexical = float(chunk_bm25[chunk_id]) / top_bm25 if top_bm25 > 0 else 0.0
+        score = max(evidence_scores) + 0.1 * lexical
+        passages.append(PassageHit(index.chunks[chunk_id], score, index.segments[best]))
+    passages.sort(key=lambda p: (-p.score, p.chunk.id))
+    return tuple(passages[:limit])
+
+
+def _overlap(index: SearchIndex, segment: Segment, query_terms: set[str]) -> float:
+    if not query_terms:
+        return 0.0
+    chunk = index.chunks[segment.chunk_id]
+    text = index.reviews[chunk.review_id].text[segment.start:segment.end]
+    return len(query_terms & set(keyword.tokenize(text))) / len(query_terms)
+
+
+def passage_record(review: Review, passage: PassageHit) -> dict:
+    chunk = passage.chunk
+    return {
+        "section": chunk.section,
+        "section_label": section_label(chunk.section),
+        "passage": review.text[chunk.start:chunk.end],
+        "start": chunk.start,
+        "end": chunk.end,
+        "evidence": review.text[passage.evidence.start:passage.evidence.end],
+        "evidence_start": passage.evidence.start,
+        "evidence_end": passage.evidence.end,
+    }
+
+
+def hit_record(hit: ReviewHit) -> dict:
+    """The JSON contract of one result (README: batch search): the review, its best passage at the
+    top level, and up to three passages under "passages"."""
+    review = hit.review
+    passages = [passage_record(review, p) for p in hit.passages]
     return {
         "review_id": review.id,
         "title": review.title,
@@ -168,12 +306,13 @@ def hit_record(index: SearchIndex, hit: Hit) -> dict:
         "area": review.area,
         "name": review.name,
         "nation": review.nation,
-        "section": hit.chunk.section,
-        "section_label": section_label(hit.chunk.section),
-        "passage": review.text[hit.chunk.start:hit.chunk.end],
-        "start": hit.chunk.start,
-        "end": hit.chunk.end,
-        "score": round(hit.score, 6),
+        "region": review.region,
+        "keywords": list(review.keywords),
+        **passages[0],
+        "score": round(hit.score, 4),
+        "similarity": round(hit.similarity, 4),
+        "passages": passages,
+        "same_case_as": list(review.same_case_as),
     }
 
 

@@ -1,4 +1,4 @@
-from qa.chunking import chunk_reviews
+from qa.chunking import MIN_SEGMENT_CHARS, chunk_reviews, segment_chunks
 
 from .conftest import FakeEmbedder
 
@@ -49,3 +49,17 @@ def test_every_section_but_keywords_is_covered(fixture_reviews, settings):
 def test_chunking_is_deterministic(fixture_reviews, settings):
     count = FakeEmbedder().count_tokens
     assert chunk_reviews(fixture_reviews, settings, count) == chunk_reviews(fixture_reviews, settings, count)
+
+
+def test_segments_tile_each_chunk_at_clause_ends(fixture_reviews, settings):
+    chunks = chunk_reviews(fixture_reviews, settings, FakeEmbedder().count_tokens)
+    segments = segment_chunks(chunks)
+    reviews = {r.id: r for r in fixture_reviews}
+    for chunk in chunks:
+        own = [s for s in segments if s.chunk_id == chunk.id]
+        assert own and own[0].start == chunk.start and own[-1].end == chunk.end
+        text = reviews[chunk.review_id].text
+        for left, right in zip(own, own[1:]):
+            assert text[left.start:left.end][-1] in ";.!?" and not text[left.end:right.start].strip()
+        if len(own) > 1:
+            assert all(s.end - s.start >= MIN_SEGMENT_CHARS for s in own)

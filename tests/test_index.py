@@ -17,7 +17,8 @@ def test_missing_index_says_how_to_build(settings):
 def test_build_writes_plain_files_and_manifest(built):
     folder = active_folder(built)
     names = {p.name for p in folder.iterdir()}
-    assert {"manifest.json", "chunks.jsonl", "dense.faiss", "bm25"} <= names
+    assert {"manifest.json", "chunks.jsonl", "segments.jsonl", "dense.faiss", "context.faiss", "bm25",
+            "bm25_reviews"} <= names
     assert not list(folder.rglob("*.pkl")) and not list(folder.rglob("*.pickle"))
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["model"] == "fake-hash-64" and manifest["model_dimension"] == 64
@@ -25,7 +26,9 @@ def test_build_writes_plain_files_and_manifest(built):
     assert manifest["chunking"] == {"chunk_tokens": 24, "chunk_overlap_tokens": 0}
     assert len(manifest["corpus_sha256"]) == 64 and "faiss-cpu" in manifest["library_versions"]
     index = load_index(built)
-    assert index.dense.ntotal == len(index.chunks) == manifest["chunks"]
+    assert len(index.chunks) == manifest["chunks"]
+    assert index.dense.ntotal == index.context.ntotal == len(index.segments) == manifest["segments"]
+    assert len(index.segments) >= len(index.chunks)
 
 
 def test_build_is_skipped_when_current_and_forced_on_request(built, fake_embedder):
@@ -49,7 +52,7 @@ def test_changed_chunking_or_model_makes_the_index_stale(built):
     assert staleness(built.with_(model="other-model")) == "the index was built with a different model"
 
 
-@pytest.mark.parametrize("name", ["dense.faiss", "chunks.jsonl"])
+@pytest.mark.parametrize("name", ["dense.faiss", "context.faiss", "chunks.jsonl", "segments.jsonl"])
 def test_damaged_file_is_detected(built, name):
     path = active_folder(built) / name
     path.write_bytes(path.read_bytes()[:-10])

@@ -1,0 +1,105 @@
+"""Filters on review metadata: publication year, nation, region, area, subject keyword, child age."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields, replace
+
+from .corpus import Review
+
+AGE_GROUPS = {
+    # label: (lowest age, highest age) in years, inclusive; ages are those a review's summary states.
+    "babies (under 1)": (0.0, 0.99),
+    "young children (1-4)": (1.0, 4.99),
+    "primary school age (5-11)": (5.0, 11.99),
+    "teenagers (13-17)": (13.0, 17.99),
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    year_from: int | None = None
+    year_to: int | None = None
+    nations: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    areas: tuple[str, ...] = ()
+    keywords: tuple[str, ...] = ()
+    age_min: float | None = None
+    age_max: float | None = None
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+    def merged_with(self, other: "Filters") -> "Filters":
+        """Fields set in `other` win; the rest are kept."""
+        changes = {f.name: getattr(other, f.name) for f in fields(other)
+                   if getattr(other, f.name) not in (None, ())}
+        return replace(self, **changes)
+
+    def without(self, *names: str) -> "Filters":
+        return replace(self, **{name: Filters.__dataclass_fields__[name].default for name in names})
+
+    def describe(self) -> str:
+        parts = []
+        if self.year_from is not None or self.year_to is not None:
+            low, high = self.year_from, self.year_to
+            if low == high:
+                parts.append(str(low))
+            elif high is None:
+                parts.append(f"{low} onwards")
+            elif low is None:
+                parts.append(f"up to {high}")
+            else:
+                parts.append(f"{low}–{high}")
+        parts += list(self.nations) + list(self.regions) + list(self.areas)
+        parts += [f"keyword “{k}”" for k in self.keywords]
+        if self.age_min is not None or self.age_max is not None:
+            parts.append(age_label(self.age_min, self.age_max))
+        return ", ".join(parts)
+
+    def to_json(self) -> dict:
+        return {key: (list(value) if isinstance(value, tuple) else value) for key, value in asdict(self).items()}
+
+    @classmethod
+    def from_json(cls, record: dict | None) -> "Filters":
+        if not record:
+            return cls()
+        known = {f.name for f in fields(cls)}
+        values = {}
+        for key, value in record.items():
+            if key in known and value not in (None, "", []):
+                values[key] = tuple(value) if isinstance(value, list) else value
+        return cls(**values)
+
+
+def age_label(low: float | None, high: float | None) -> str:
+    for label, (a, b) in AGE_GROUPS.items():
+        if (low, high) == (a, b):
+            return f"children: {label}"
+    low_text = "0" if low is None else f"{low:g}"
+    high_text = "17" if high is None else f"{int(high)}"
+    return f"children aged {low_text}–{high_text}"
+
+
+def review_passes(review: Review, filters: Filters) -> bool:
+    if filters.year_from is not None and review.year < filters.year_from:
+        return False
+    if filters.year_to is not None and review.year > filters.year_to:
+        return False
+    if filters.nations or filters.regions or filters.areas:
+        # Places are alternatives: "Kent or London" keeps reviews from either.
+        in_place = (review.nation.lower() in {n.lower() for n in filters.nations}
+                    or review.region.lower() in {r.lower() for r in filters.regions}
+                    or review.area.lower() in {a.lower() for a in filters.areas})
+        if not in_place:
+            return False
+    if filters.keywords:
+        have = {k.lower() for k in review.keywords}
+        if not all(k.lower() in have for k in filters.keywords):
+            return False
+    if (filters.age_min is not None or filters.age_max is not None) and review.child_ages:
+        # A summary that states no age is kept: absence of an age is not evidence against it.
+        low = filters.age_min if filters.age_min is not None else 0.0
+        high = filters.age_max if filters.age_max is not None else 17.99
+        if not any(low <= age <= high for age in review.child_ages):
+            return False
+    return True

@@ -1,0 +1,204 @@
+"""Constraints stated in words ("2022 reviews", "from Wales", "London boroughs", "teenagers")
+-> Filters, plus the question with those phrases taken out for retrieval.
+
+Rules here are general English patterns over the corpus's own metadata (years, nations, regions,
+area names, child ages), never patterns for particular questions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .corpus import Review
+from .filters import AGE_GROUPS, Filters
+
+NON_ENGLAND = ("Wales", "Scotland", "Northern Ireland", "Channel Islands", "Isle of Man")
+_YEAR = r"((?:19|20)\d\d)"
+_DASH = r"\s*(?:-|–|—|to|until|through)\s*"
+_REVIEW_WORDS = r"(?:reviews?|published|publications?|reports?|cases?|SCRs?|CSPRs?|serious case reviews?)"
+
+_YEAR_RULES = [
+    # (pattern, function of the match -> (year_from, year_to))
+    (re.compile(rf"\b(?:between|from)\s+{_YEAR}\s+(?:and|to|-|–)\s+{_YEAR}\b", re.I),
+     lambda m: (int(m[1]), int(m[2]))),
+    (re.compile(rf"\b{_YEAR}{_DASH}{_YEAR}\b", re.I), lambda m: (int(m[1]), int(m[2]))),
+    (re.compile(rf"\b{_YEAR}\s+(?:or|and|&)\s+{_YEAR}\b", re.I), lambda m: (int(m[1]), int(m[2]))),
+    (re.compile(rf"\b(?:since|in or after|starting(?: in| from)?)\s+{_YEAR}\b|\bfrom\s+{_YEAR}\s+(?:onwards?|on)\b",
+                re.I), lambda m: (int(m[1] or m[2]), None)),
+    (re.compile(rf"\b(?:after|later than)\s+{_YEAR}\b", re.I), lambda m: (int(m[1]) + 1, None)),
+    (re.compile(rf"\b(?:before|earlier than|prior to)\s+{_YEAR}\b", re.I), lambda m: (None, int(m[1]) - 1)),
+    (re.compile(rf"\b(?:until|up to|in or before)\s+{_YEAR}\b", re.I), lambda m: (None, int(m[1]))),
+    (re.compile(rf"\b{_YEAR}\s+{_REVIEW_WORDS}\b", re.I), lambda m: (int(m[1]), int(m[1]))),
+    (re.compile(rf"\b{_REVIEW_WORDS}\s+(?:\w+\s+){{0,2}}?(?:in|from|during|of)\s+{_YEAR}\b", re.I),
+     lambda m: (int(m[1]), int(m[1]))),
+    (re.compile(rf"^\s*(?:in\s+)?{_YEAR}\b", re.I), lambda m: (int(m[1]), int(m[1]))),
+]
+
+_NATION_RULES = [
+    (re.compile(r"\b(?:outside|beyond|not in|excluding)\s+(?:of\s+)?England\b", re.I), NON_ENGLAND),
+    (re.compile(r"\bEngland\b"), ("England",)),
+    (re.compile(r"\bWales\b|\bWelsh\s+(?=reviews?|partnerships?|cases?|areas?|councils?|local)"), ("Wales",)),
+    (re.compile(r"\bScotland\b|\bScottish\s+(?=reviews?|partnerships?|cases?|areas?|councils?|local)"), ("Scotland",)),
+    (re.compile(r"\bNorthern Ireland\b"), ("Northern Ireland",)),
+    (re.compile(r"\bChannel Islands?\b|\bGuernsey\b|\bJersey\b|\bAlderney\b"), ("Channel Islands",)),
+    (re.compile(r"\bIsle of Man\b|\bManx\b"), ("Isle of Man",)),
+]
+
+_OF_ENGLAND = r"(?:\s+(?:of|in)\s+England)?"
+_REGION_RULES = [
+    (re.compile(r"\bYorkshire and (?:the )?Humber\b", re.I), ("Yorkshire and the Humber",)),
+    (re.compile(r"\b(?:east|west)\s*(?:or|and|/)\s*(?:east|west)\s+midlands\b", re.I),
+     ("West Midlands", "East Midlands")),
+    (re.compile(r"\bLondon\b(?:\s+boroughs?)?", re.I), ("London",)),
+    (re.compile(rf"\bnorth[- ]?east(?:ern)?\b(?! Lincolnshire){_OF_ENGLAND}", re.I), ("North East",)),
+    (re.compile(rf"\bnorth[- ]?west(?:ern)?\b{_OF_ENGLAND}", re.I), ("North West",)),
+    (re.compile(r"\bYorkshire\b|\bHumber(?:side)?\b", re.I), ("Yorkshire and the Humber",)),
+    (re.compile(r"\bwest midlands\b", re.I), ("West Midlands",)),
+    (re.compile(r"\beast midlands\b", re.I), ("East Midlands",)),
+    (re.compile(r"\bmidlands\b", re.I), ("West Midlands", "East Midlands")),
+    (re.compile(r"\beast of england\b|\beast anglia\b", re.I), ("East of England",)),
+    (re.compile(rf"\bsouth[- ]?east(?:ern)?\b{_OF_ENGLAND}", re.I), ("South East",)),
+    (re.compile(rf"\bsouth[- ]?west(?:ern)?\b{_OF_ENGLAND}", re.I), ("South West",)),
+    (re.compile(r"\b(?:the north of england|northern england)\b", re.I),
+     ("North East", "North West", "Yorkshire and the Humber")),
+]
+
+# Age words that describe a parent, not the child ("teenage mothers", "young parents").
+_PARENT_AFTER = r"(?!\s*(?:-\s*)?(?:parents?|mothers?|mums?|fathers?|dads?|carers?|pregnanc\w*|boyfriends?|girlfriends?))"
+_AGE_RULES = [
+    (re.compile(rf"\b(?:aged|ages)\s+(?:about\s+|between\s+)?(\d{{1,2}})\s*(?:-|–|to|or|and)\s*(\d{{1,2}})\b(?:[- ]years?(?:[- ]olds?)?)?", re.I),
+     lambda m: (float(m[1]), float(m[2]) + 0.99)),
+    (re.compile(r"\b(\d{1,2})\s*(?:-|–|to|or|and)\s*(\d{1,2})[- ]?years?[- ]?olds?\b", re.I),
+     lambda m: (float(m[1]), float(m[2]) + 0.99)),
+    (re.compile(r"\bunder[- ](?:ones?|1s?|12 months|one year|a year)(?:[- ]years?[- ]olds?)?\b", re.I),
+     lambda m: AGE_GROUPS["babies (under 1)"]),
+    (re.compile(r"\bunder[- ](?:fives?|5s?)\b|\bpre-?school\w*\b|\b(?:young|little|small) children\b", re.I),
+     lambda m: (0.0, 4.99)),
+    (re.compile(r"\bunder[- ](\d{1,2})s?\b(?:[- ]years?(?:[- ]olds?)?)?", re.I),
+     lambda m: (0.0, float(m[1]) - 0.01)),
+    (re.compile(rf"\b(?:bab(?:y|ies)|infants?|newborns?|new-born|non-mobile)\b{_PARENT_AFTER}", re.I),
+     lambda m: AGE_GROUPS["babies (under 1)"]),
+    (re.compile(r"\btoddlers?\b", re.I), lambda m: (1.0, 3.99)),
+    (re.compile(r"\bprimary[- ]school[- ]?(?:age[d]?|children|pupils?)?\b|\bprimary[- ]aged?\b", re.I),
+     lambda m: AGE_GROUPS["primary school age (5-11)"]),
+    (re.compile(rf"\b(?:teenagers?|teenage|teens|adolescents?|adolescence)\b{_PARENT_AFTER}", re.I),
+     lambda m: AGE_GROUPS["teenagers (13-17)"]),
+]
+
+# How a question is framed, not what it asks: "show me examples of ...", "reviews about ...".
+_FILLER = re.compile(
+    rf"^\s*(?:(?:please\s+)?(?:show|find|give|list|get)\s+(?:me\s+)?)?(?:some\s+|any\s+|all\s+|the\s+)?"
+    rf"(?:(?:examples?|instances?|cases?|{_REVIEW_WORDS})\s+)?"
+    r"(?:(?:published|from|in|of|about|on|concerning|regarding|where|involving|that|which|when)\s+)*", re.I)
+
+
+@dataclass(frozen=True)
+class Understanding:
+    filters: Filters
+    search_text: str
+    notes: tuple[str, ...] = field(default=())
+
+
+def known_places(reviews) -> dict[str, tuple[str, ...]]:
+    """Place name as a user might write it -> the corpus areas it covers ("Lancashire" covers
+    "Blackburn with Darwen, Blackpool and Lancashire")."""
+    areas = sorted({r.area for r in reviews if r.area not in ("Anonymous", "Islands")})
+    places: dict[str, set[str]] = {}
+    for area in areas:
+        if any(pattern.fullmatch(area) for pattern, _ in _NATION_RULES):
+            continue  # "Isle of Man" is understood as a nation
+        places.setdefault(area, set()).add(area)
+        for part in re.split(r",\s*|\s+and\s+|\s+with\s+", area):
+            part = part.strip()
+            if len(part) >= 4 and part[0].isupper() and part not in ("City",):
+                places.setdefault(part, set()).add(area)
+    return {place: tuple(sorted(covered)) for place, covered in places.items()}
+
+
+def understand(question: str, reviews: list[Review] | tuple[Review, ...]) -> Understanding:
+    spans: list[tuple[int, int]] = []
+    notes: list[str] = []
+    values: dict = {}
+
+    def claim(match) -> bool:
+        start, end = match.span()
+        if any(s < end and start < e for s, e in spans):
+            return False
+        spans.append((start, end))
+        return True
+
+    # Named areas first (longest first), so "North East Lincolnshire" is an area, not a region.
+    places = known_places(reviews)
+    areas: list[str] = []
+    for place in sorted(places, key=len, reverse=True):
+        for match in re.finditer(rf"(?<![\w-]){re.escape(place)}(?![\w-])", question):
+            if match.start() == 0 and place.lower() in _COMMON_WORDS:
+                continue
+            if claim(match):
+                areas += [a for a in places[place] if a not in areas]
+                notes.append(place)
+    if areas:
+        values["areas"] = tuple(areas)
+
+    for pattern, years in _YEAR_RULES:
+        match = pattern.search(question)
+        if match and claim(match):
+            low, high = years(match)
+            values["year_from"], values["year_to"] = low, high
+            notes.append(Filters(year_from=low, year_to=high).describe())
+            break
+
+    regions: list[str] = []
+    for pattern, found in _REGION_RULES:
+        for match in pattern.finditer(question):
+            if claim(match):
+                regions += [r for r in found if r not in regions]
+    if regions:
+        values["regions"] = tuple(regions)
+        notes += regions
+
+    nations: list[str] = []
+    for pattern, found in _NATION_RULES:
+        for match in pattern.finditer(question):
+            if claim(match):
+                nations += [n for n in found if n not in nations]
+    if nations:
+        values["nations"] = tuple(nations)
+        notes += nations if len(nations) < 3 else ["outside England"]
+
+    # Age words stay in the search text ("babies" is also what the question is about); several
+    # age phrases ("baby or toddler") widen the range to cover them all.
+    age_ranges = []
+    for pattern, ages in _AGE_RULES:
+        for match in pattern.finditer(question):
+            taken = spans + [span for span, _ in age_ranges]
+            if not any(s < match.end() and match.start() < e for s, e in taken):
+                age_ranges.append((match.span(), ages(match)))
+    if age_ranges:
+        values["age_min"] = min(low for _, (low, _high) in age_ranges)
+        values["age_max"] = max(high for _, (_low, high) in age_ranges)
+        notes.append(Filters(age_min=values["age_min"], age_max=values["age_max"]).describe())
+
+    return Understanding(Filters(**values), _strip_spans(question, spans), tuple(dict.fromkeys(notes)))
+
+
+# Area names that are also ordinary words when they open a question.
+_COMMON_WORDS = {"reading", "bury", "sutton", "halton", "richmond", "essex", "kent"}
+
+
+_LEAD_IN = re.compile(r"(?:\b(?:published|written|carried out)\s+)?(?:\b(?:in|from|of|for|by|since|across|within|"
+                      r"during|after|before|outside)\s+)?(?:\bthe\s+)?$", re.I)
+
+
+def _strip_spans(question: str, spans: list[tuple[int, int]]) -> str:
+    """The question without the constraint phrases (and the words that only introduced them)."""
+    text = question
+    for start, end in sorted(spans, reverse=True):
+        lead = _LEAD_IN.search(text[:start])
+        start = lead.start() if lead else start
+        text = text[:start] + " " + text[end:]
+    text = re.sub(r"\(\s*(?:(?:and|or|,|;|/)\s*)*\)", " ", text)
+    text = _FILLER.sub("", text, count=1)
+    text = re.sub(r"\s+", " ", text).strip(" ,;:-")
+    return text or question
