@@ -39,6 +39,16 @@ def _find(tokens: list[str], phrase: tuple[str, ...]) -> list[tuple[int, int]]:
     return [(i, i + n) for i in range(len(tokens) - n + 1) if tuple(tokens[i:i + n]) == phrase]
 
 
+@lru_cache(maxsize=8)
+def _by_first_token(thesaurus: tuple[Entry, ...]) -> dict[str, list[tuple[tuple[str, ...], int]]]:
+    """first token -> [(phrase, entry number)], so a question is matched in one pass over its words."""
+    table: dict[str, list[tuple[tuple[str, ...], int]]] = {}
+    for number, entry in enumerate(thesaurus):
+        for phrase in entry.phrases:
+            table.setdefault(phrase[0], []).append((phrase, number))
+    return table
+
+
 def expand(question: str, thesaurus: tuple[Entry, ...] | None = None) -> list[str]:
     """Review terms for every entry whose plain phrase (or own term) occurs in the question, in
     thesaurus order, without repeats and without terms the question already contains.
@@ -48,8 +58,10 @@ def expand(question: str, thesaurus: tuple[Entry, ...] | None = None) -> list[st
     """
     thesaurus = default_thesaurus() if thesaurus is None else thesaurus
     tokens = tokenize(question, keep_stopwords=True)
-    matches = [(span, number) for number, entry in enumerate(thesaurus)
-               for phrase in entry.phrases for span in _find(tokens, phrase)]
+    table = _by_first_token(thesaurus)
+    matches = [((i, i + len(phrase)), number)
+               for i, token in enumerate(tokens) for phrase, number in table.get(token, ())
+               if tuple(tokens[i:i + len(phrase)]) == phrase]
     kept = {number for (start, end), number in matches
             if not any(s <= start and end <= e and (e - s) > (end - start) for (s, e), _ in matches)}
     found: list[str] = []

@@ -46,6 +46,7 @@ def test_facets_split_on_conjunctions_only():
     assert facets("co-sleeping and substance misuse") == ["co-sleeping", "substance misuse"]
     assert facets("neglect, home education & disability") == ["neglect", "home education", "disability"]
     assert facets("baby bruising missed by GP") == ["baby bruising missed by GP"]
+    assert facets("grandparents instead of mum and dad") == ["grandparents instead of mum and dad"]
 
 
 @pytest.mark.parametrize("question, message", [
