@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -44,9 +45,27 @@ def test_every_chunk_fits_the_model_window(real_searcher):
 
 def test_co_sleeping_question_finds_co_sleeping_reviews(real_searcher):
     response = real_searcher.search("baby died while co-sleeping with a parent who had been drinking", k=5)
-    reviews = [real_searcher.index.review_of(h.chunk) for h in response.hits]
-    about_sleep = [r for r in reviews if "sleep" in r.text.lower() or "bed" in r.text.lower()]
-    assert len(about_sleep) >= 4
+    about_sleep = [h.review for h in response.hits if re.search(r"sleep|bed", h.review.text, re.I)]
+    assert len(about_sleep) == 5
+    assert all(h.review.child_ages == () or min(h.review.child_ages) < 1 for h in response.hits)
+
+
+def test_lay_words_reach_the_professional_term(real_searcher):
+    response = real_searcher.search("teenager groomed to sell drugs", k=5)
+    exploitation = [h for h in response.hits if re.search(r"criminal exploitation|county lines|drug dealing|gang",
+                                                          h.review.text, re.I)]
+    assert len(exploitation) >= 4
+
+
+def test_constraints_in_words_filter_the_results(real_searcher):
+    response = real_searcher.search("2022 reviews from London boroughs about knife crime", k=10)
+    assert set(response.understood.notes) == {"London", "2022"}
+    assert response.hits and all(h.review.year == 2022 and h.review.region == "London" for h in response.hits)
+
+
+def test_warm_search_reports_nothing_for_gibberish(real_searcher):
+    response = real_searcher.search("qwzx vbnm plokij", k=5)
+    assert all(h.similarity < 0.35 for h in response.hits)
 
 
 def test_cli_batch_search_passages_are_verbatim(real_settings, tmp_path):
@@ -64,6 +83,10 @@ def test_cli_batch_search_passages_are_verbatim(real_settings, tmp_path):
     assert [line["qid"] for line in lines] == ["a", "b", "c"]
     for line in lines:
         assert len(line["results"]) == 10
+        assert len({hit["review_id"] for hit in line["results"]}) == 10
         for hit in line["results"]:
-            assert hit["passage"] in texts[hit["review_id"]]
-            assert texts[hit["review_id"]][hit["start"]:hit["end"]] == hit["passage"]
+            text = texts[hit["review_id"]]
+            assert hit["passage"] in text and text[hit["start"]:hit["end"]] == hit["passage"]
+            assert text[hit["evidence_start"]:hit["evidence_end"]] == hit["evidence"]
+            for passage in hit["passages"]:
+                assert text[passage["start"]:passage["end"]] == passage["passage"]
