@@ -32,7 +32,7 @@ _YEAR_RULES = [
     (re.compile(rf"\b{_YEAR}\s+{_REVIEW_WORDS}\b", re.I), lambda m: (int(m[1]), int(m[1]))),
     (re.compile(rf"\b{_REVIEW_WORDS}\s+(?:\w+\s+){{0,2}}?(?:in|from|during|of)\s+{_YEAR}\b", re.I),
      lambda m: (int(m[1]), int(m[1]))),
-    (re.compile(rf"^\s*(?:in\s+)?{_YEAR}\b", re.I), lambda m: (int(m[1]), int(m[1]))),
+    (re.compile(rf"^\s*(?:(?:in|from|during)\s+)?{_YEAR}\b", re.I), lambda m: (int(m[1]), int(m[1]))),
 ]
 
 _NATION_RULES = [
@@ -184,7 +184,7 @@ def understand(question: str, reviews: list[Review] | tuple[Review, ...]) -> Und
 
 
 # Area names that are also ordinary words when they open a question.
-_COMMON_WORDS = {"reading", "bury", "sutton", "halton", "richmond", "essex", "kent"}
+_COMMON_WORDS = {"reading", "bury", "sutton", "halton", "richmond"}
 
 
 _LEAD_IN = re.compile(r"(?:\b(?:published|written|carried out)\s+)?(?:\b(?:in|from|of|for|by|since|across|within|"
@@ -200,5 +200,5 @@ def _strip_spans(question: str, spans: list[tuple[int, int]]) -> str:
         text = text[:start] + " " + text[end:]
     text = re.sub(r"\(\s*(?:(?:and|or|,|;|/)\s*)*\)", " ", text)
     text = _FILLER.sub("", text, count=1)
-    text = re.sub(r"\s+", " ", text).strip(" ,;:-")
-    return text or question
+    # Empty when the question was nothing but constraints ("2022", "in Wales"); callers fall back.
+    return re.sub(r"\s+", " ", text).strip(" ,;:-?!.")
