@@ -69,3 +69,22 @@ def settings(tmp_path, fixture_reviews) -> Settings:
 def built(settings, fake_embedder):
     build_index(settings, fake_embedder, progress=False)
     return settings
+
+
+# --- the real model and corpus (tests marked slow) ----------------------------------------------------
+
+@pytest.fixture(scope="session")
+def real_settings(tmp_path_factory):
+    """A real index of the shipped corpus, built once per test session in a private folder."""
+    from qa.embedding import load_embedder
+
+    settings = Settings(index_dir=tmp_path_factory.mktemp("real-index"))
+    build_index(settings, load_embedder(settings), progress=False)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def real_searcher(real_settings):
+    from qa.search import Searcher
+
+    return Searcher.open(real_settings)

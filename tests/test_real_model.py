@@ -9,26 +9,10 @@ import sys
 import pytest
 
 from qa.corpus import load_reviews
-from qa.embedding import load_embedder
-from qa.index import build_index
-from qa.search import Searcher
-from qa.settings import Settings
 
 from .conftest import ROOT
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session")
-def real_settings(tmp_path_factory):
-    settings = Settings(index_dir=tmp_path_factory.mktemp("real-index"))
-    build_index(settings, load_embedder(settings), progress=False)
-    return settings
-
-
-@pytest.fixture(scope="session")
-def real_searcher(real_settings):
-    return Searcher.open(real_settings)
 
 
 def test_bundled_model_embeds_offline(real_searcher):
