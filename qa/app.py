@@ -144,12 +144,16 @@ def chat_turn(searcher, message: str, conversation: list[dict], panel: Filters, 
         return _turn(message, response.query, response, previous.get("k", k), "more_like",
                      f"{follow.change} (“{source['title']}”)", False, more_like=source["review_id"])
     more = previous.get("k", k) + (MORE_STEP if follow.kind == "more" else 0)
+    return rerun(searcher, previous, follow.filters, more, message, follow.kind, follow.change)
+
+
+def rerun(searcher, previous: dict, filters: Filters, k: int, message: str, kind: str, change: str) -> dict:
+    """The previous turn's search again (a question, or "more like" a review) with other filters or k."""
     if previous.get("more_like"):
-        response = searcher.more_like(previous["more_like"], follow.filters, k=more)
-        return _turn(message, question, response, more, follow.kind, follow.change, False,
-                     more_like=previous["more_like"])
-    response = searcher.search(question, follow.filters, k=more, use_understanding=False)
-    return _turn(message, question, response, more, follow.kind, follow.change, False)
+        response = searcher.more_like(previous["more_like"], filters, k=k)
+    else:
+        response = searcher.search(previous["question"], filters, k=k, use_understanding=False)
+    return _turn(message, previous["question"], response, k, kind, change, False, more_like=previous.get("more_like"))
 
 
 def _without_stale_understanding(panel: Filters, previous: dict | None) -> Filters:
@@ -261,6 +265,10 @@ def build_app(settings: Settings, searcher: LazySearcher, reviews, export_dir: P
         wrapped.__name__ = handler.__name__
         return wrapped
 
+    def appended(conversation, turn):
+        conversation.append(turn)
+        return conversation, chat_messages(conversation), gr.update(choices=review_choices(turn), value=None)
+
     def panel_updates(filters: Filters):
         values = filters_to_panel(filters)
         age = values["age"]
@@ -289,19 +297,11 @@ def build_app(settings: Settings, searcher: LazySearcher, reviews, export_dir: P
         conversation = list(conversation or [])
         if not conversation:
             raise ReviewQAError("Ask a question first; the filters apply to it.")
-        previous = conversation[-1]
         filters = panel_to_filters(year_from, year_to, places, keywords, age)
-        searcher_ = searcher.get()
-        k = previous.get("k", 10)
-        if previous.get("more_like"):
-            response = searcher_.more_like(previous["more_like"], filters, k=k)
-        else:
-            response = searcher_.search(previous["question"], filters, k=k, use_understanding=False)
-        change = "filters set in the panel: " + (filters.describe() or "none")
-        turn = _turn(f"(filters) {filters.describe() or 'no filters'}", previous["question"], response, k,
-                     "refine", change, False, more_like=previous.get("more_like"))
-        conversation.append(turn)
-        return conversation, chat_messages(conversation), gr.update(choices=review_choices(turn), value=None)
+        turn = rerun(searcher.get(), conversation[-1], filters, conversation[-1].get("k", 10),
+                     f"(filters) {filters.describe() or 'no filters'}", "refine",
+                     "filters set in the panel: " + (filters.describe() or "none"))
+        return appended(conversation, turn)
 
     def apply_error(args, text):
         conversation = list(args[0] or [])
@@ -326,10 +326,9 @@ def build_app(settings: Settings, searcher: LazySearcher, reviews, export_dir: P
             raise ReviewQAError("Open a review first, then ask for more like it.")
         filters = panel_to_filters(year_from, year_to, places, keywords, age)
         response = searcher.get().more_like(review_id, filters, k=10)
-        turn = _turn(f"More like this review", response.query, response, 10, "more_like",
+        turn = _turn("More like this review", response.query, response, 10, "more_like",
                      f"reviews like “{searcher.get().index.reviews[review_id].title}”", False, more_like=review_id)
-        conversation.append(turn)
-        return conversation, chat_messages(conversation), gr.update(choices=review_choices(turn), value=None)
+        return appended(conversation, turn)
 
     def more_like_error(args, text):
         conversation = list(args[1] or [])

@@ -149,20 +149,19 @@ def understand(question: str, reviews: list[Review] | tuple[Review, ...]) -> Und
             notes.append(Filters(year_from=low, year_to=high).describe())
             break
 
-    regions: list[str] = []
-    for pattern, found in _REGION_RULES:
-        for match in pattern.finditer(question):
-            if claim(match):
-                regions += [r for r in found if r not in regions]
+    def collect(rules) -> list[str]:
+        found: list[str] = []
+        for pattern, names in rules:
+            for match in pattern.finditer(question):
+                if claim(match):
+                    found += [n for n in names if n not in found]
+        return found
+
+    regions = collect(_REGION_RULES)
     if regions:
         values["regions"] = tuple(regions)
         notes += regions
-
-    nations: list[str] = []
-    for pattern, found in _NATION_RULES:
-        for match in pattern.finditer(question):
-            if claim(match):
-                nations += [n for n in found if n not in nations]
+    nations = collect(_NATION_RULES)
     if nations:
         values["nations"] = tuple(nations)
         notes += nations if len(nations) < 3 else ["outside England"]
