@@ -42,7 +42,6 @@ class Ranking:
     expand: bool = False          # add thesaurus terms to the keyword query
     expansion_dense: float = 0.0  # similarity to the thesaurus terms alone
     understand: bool = False      # turn constraints in the question into filters
-    expansion_bm25: float = 0.0   # whole-review BM25 of the thesaurus terms alone
     facets: float = 0.0           # reward reviews that match every part of "X and Y" questions
 
 
@@ -219,11 +218,12 @@ def search(index: SearchIndex, embedder: Embedder, question: str, settings: Sett
     expansion_vector = vectors[1] if extra else None
     part_vectors = vectors[1 + len(extra):]
     segment_sims = index.segment_vectors @ query_vector
+    best_sims = per_review_max(segment_sims, index.segment_review, count)
 
     rankings, weights = [], []
     depth = settings.candidates
     if config.dense:
-        rankings.append(ranked(per_review_max(segment_sims, index.segment_review, count), mask, depth))
+        rankings.append(ranked(best_sims, mask, depth))
         weights.append(config.dense)
     if config.context:
         context_sims = index.context_vectors @ query_vector
@@ -237,10 +237,6 @@ def search(index: SearchIndex, embedder: Embedder, question: str, settings: Sett
             review_bm25 = per_review_max(chunk_bm25, index.chunk_review, count)
         rankings.append(ranked(review_bm25, mask, depth, positive_only=True))
         weights.append(config.bm25)
-    if config.expansion_bm25 and expansions:
-        expansion_bm25 = keyword.bm25_scores(index.bm25_reviews, " ".join(expansions), count)
-        rankings.append(ranked(expansion_bm25, mask, depth, positive_only=True))
-        weights.append(config.expansion_bm25)
     if expansion_vector is not None:
         expansion_sims = index.segment_vectors @ expansion_vector
         rankings.append(ranked(per_review_max(expansion_sims, index.segment_review, count), mask, depth))
@@ -258,16 +254,19 @@ def search(index: SearchIndex, embedder: Embedder, question: str, settings: Sett
         rankings += part_rankings
         weights += [config.facets / len(parts)] * len(parts)
 
+    hits = fused_hits(index, rankings, weights, settings, k, segment_sims, best_sims, chunk_bm25, keyword_query)
+    return SearchResponse(question, config.name, applied, understood, hits, int(mask.sum()), index)
+
+
+def fused_hits(index: SearchIndex, rankings: list[list[int]], weights: list[float], settings: Settings, k: int,
+               segment_sims: np.ndarray, best_sims: np.ndarray, chunk_bm25: np.ndarray,
+               keyword_query: str) -> list[ReviewHit]:
+    """Fuse per-review rankings and dress the top k reviews with their best passages."""
     fused = reciprocal_rank_fusion(rankings, settings.rrf_k, weights)
     best_possible = sum(weights) / (settings.rrf_k + 1)
     order = sorted(fused, key=lambda r: (-fused[r], r))[:k]
-    best_sims = per_review_max(segment_sims, index.segment_review, count)
-    hits = [
-        ReviewHit(index.reviews[index.review_ids[r]], fused[r] / best_possible, float(best_sims[r]),
-                  best_passages(index, r, segment_sims, chunk_bm25, keyword_query))
-        for r in order
-    ]
-    return SearchResponse(question, config.name, applied, understood, hits, int(mask.sum()), index)
+    return [ReviewHit(index.reviews[index.review_ids[r]], fused[r] / best_possible, float(best_sims[r]),
+                      best_passages(index, r, segment_sims, chunk_bm25, keyword_query)) for r in order]
 
 
 def more_like(index: SearchIndex, review_id: str, settings: Settings, filters: Filters | None = None,
@@ -288,16 +287,13 @@ def more_like(index: SearchIndex, review_id: str, settings: Settings, filters: F
     centre /= max(float(np.linalg.norm(centre)), 1e-9)
     segment_sims = index.segment_vectors @ centre
     keyword_query = " ".join(source.keywords) or source.summary
-    rankings = [ranked(per_review_max(segment_sims, index.segment_review, count), mask, settings.candidates),
+    best_sims = per_review_max(segment_sims, index.segment_review, count)
+    rankings = [ranked(best_sims, mask, settings.candidates),
                 ranked(keyword.bm25_scores(index.bm25_reviews, keyword_query, count), mask, settings.candidates,
                        positive_only=True)]
-    fused = reciprocal_rank_fusion(rankings, settings.rrf_k)
-    best_possible = 2 / (settings.rrf_k + 1)
     chunk_bm25 = keyword.bm25_scores(index.bm25, keyword_query, len(index.chunks))
-    best_sims = per_review_max(segment_sims, index.segment_review, count)
-    order = sorted(fused, key=lambda r: (-fused[r], r))[:k or settings.top_k]
-    hits = [ReviewHit(index.reviews[index.review_ids[r]], fused[r] / best_possible, float(best_sims[r]),
-                      best_passages(index, r, segment_sims, chunk_bm25, keyword_query)) for r in order]
+    hits = fused_hits(index, rankings, [1.0, 1.0], settings, k or settings.top_k, segment_sims, best_sims,
+                      chunk_bm25, keyword_query)
     query = f"More like: {source.title}"
     return SearchResponse(query, "more-like-this", applied, Understanding(Filters(), query), hits,
                           int(mask.sum()), index)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .corpus import Review
 from .filters import AGE_GROUPS, Filters
@@ -103,7 +104,12 @@ class Understanding:
 def known_places(reviews) -> dict[str, tuple[str, ...]]:
     """Place name as a user might write it -> the corpus areas it covers ("Lancashire" covers
     "Blackburn with Darwen, Blackpool and Lancashire")."""
-    areas = sorted({r.area for r in reviews if r.area not in ("Anonymous", "Islands")})
+    return _places(tuple(sorted({r.area for r in reviews if r.area not in ("Anonymous", "Islands")})))
+
+
+@lru_cache(maxsize=4)
+def _places(areas: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    # Cached: the corpus's areas do not change between questions.
     places: dict[str, set[str]] = {}
     for area in areas:
         if any(pattern.fullmatch(area) for pattern, _ in _NATION_RULES):
