@@ -165,6 +165,7 @@ def cmd_stats(args, settings: Settings) -> int:
     stats.update({
         "index_status": "current" if reason is None else f"needs build: {reason}",
         "chunks": manifest.get("chunks"),
+        "segments": manifest.get("segments"),
         "model": manifest.get("model"),
         "dimension": manifest.get("model_dimension"),
         "built_at": manifest.get("built_at"),

@@ -112,7 +112,8 @@ def test_stats_json(cli, capsys):
     capsys.readouterr()
     cli("stats", "--json")
     stats = json.loads(capsys.readouterr().out)
-    assert stats["chunks"] > 9 and stats["model"] == "fake-hash-64" and stats["index_status"] == "current"
+    assert stats["chunks"] > 9 and stats["segments"] >= stats["chunks"]
+    assert stats["model"] == "fake-hash-64" and stats["index_status"] == "current"
 
 
 def test_parse_writes_the_corpus(cli, capsys, settings):
