@@ -38,10 +38,10 @@ _YEAR_RULES = [
 
 _NATION_RULES = [
     (re.compile(r"\b(?:outside|beyond|not in|excluding)\s+(?:of\s+)?England\b", re.I), NON_ENGLAND),
-    (re.compile(r"\bEngland\b"), ("England",)),
+    (re.compile(r"\bEngland\b|\bEnglish\s+(?=reviews?|partnerships?|cases?|areas?|councils?|local)"), ("England",)),
     (re.compile(r"\bWales\b|\bWelsh\s+(?=reviews?|partnerships?|cases?|areas?|councils?|local)"), ("Wales",)),
     (re.compile(r"\bScotland\b|\bScottish\s+(?=reviews?|partnerships?|cases?|areas?|councils?|local)"), ("Scotland",)),
-    (re.compile(r"\bNorthern Ireland\b"), ("Northern Ireland",)),
+    (re.compile(r"\bNorthern Ireland\b|\bNorthern Irish\b"), ("Northern Ireland",)),
     (re.compile(r"\bChannel Islands?\b|\bGuernsey\b|\bJersey\b|\bAlderney\b"), ("Channel Islands",)),
     (re.compile(r"\bIsle of Man\b|\bManx\b"), ("Isle of Man",)),
 ]
@@ -54,7 +54,8 @@ _REGION_RULES = [
     (re.compile(r"\bLondon\b(?:\s+boroughs?)?", re.I), ("London",)),
     (re.compile(rf"\bnorth[- ]?east(?:ern)?\b(?! Lincolnshire){_OF_ENGLAND}", re.I), ("North East",)),
     (re.compile(rf"\bnorth[- ]?west(?:ern)?\b{_OF_ENGLAND}", re.I), ("North West",)),
-    (re.compile(r"\bYorkshire\b|\bHumber(?:side)?\b", re.I), ("Yorkshire and the Humber",)),
+    (re.compile(r"\b(?:(?:west|south|north|east)\s+)?Yorkshire\b|\bHumber(?:side)?\b", re.I),
+     ("Yorkshire and the Humber",)),
     (re.compile(r"\bwest midlands\b", re.I), ("West Midlands",)),
     (re.compile(r"\beast midlands\b", re.I), ("East Midlands",)),
     (re.compile(r"\bmidlands\b", re.I), ("West Midlands", "East Midlands")),
@@ -83,6 +84,8 @@ _AGE_RULES = [
     (re.compile(r"\btoddlers?\b", re.I), lambda m: (1.0, 3.99)),
     (re.compile(r"\bprimary[- ]school[- ]?(?:age[d]?|children|pupils?)?\b|\bprimary[- ]aged?\b", re.I),
      lambda m: AGE_GROUPS["primary school age (5-11)"]),
+    (re.compile(r"\bsecondary[- ]school[- ]?(?:age[d]?|children|pupils?)?\b|\bsecondary[- ]aged?\b", re.I),
+     lambda m: (11.0, 16.99)),
     (re.compile(rf"\b(?:teenagers?|teenage|teens|adolescents?|adolescence)\b{_PARENT_AFTER}", re.I),
      lambda m: AGE_GROUPS["teenagers (13-17)"]),
 ]

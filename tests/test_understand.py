@@ -18,6 +18,9 @@ from qa.understand import known_places, understand
     ("knife crime in London boroughs", Filters(regions=("London",)), "knife crime"),
     ("neglect in the North West of England", Filters(regions=("North West",)), "neglect"),
     ("neglect in the Midlands", Filters(regions=("West Midlands", "East Midlands")), "neglect"),
+    ("reviews from West Yorkshire about neglect", Filters(regions=("Yorkshire and the Humber",)), "neglect"),
+    ("English reviews about neglect", Filters(nations=("England",)), "neglect"),
+    ("parents with English as a second language", Filters(), "parents with English as a second language"),
 ])
 def test_years_and_places(question, expected, text, fixture_reviews):
     understood = understand(question, fixture_reviews)
@@ -44,6 +47,8 @@ def test_event_years_are_not_publication_filters(fixture_reviews):
     ("sexual abuse of primary school age children", *AGE_GROUPS["primary school age (5-11)"]),
     ("young people aged 16 or 17 stabbed", 16.0, 17.99),
     ("baby or toddler in temporary accommodation", 0.0, 3.99),
+    ("secondary school pupils who self-harmed", 11.0, 16.99),
+    ("neglect of children under 5", 0.0, 4.99),
 ])
 def test_child_ages(question, low, high, fixture_reviews):
     filters = understand(question, fixture_reviews).filters
