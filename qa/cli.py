@@ -149,7 +149,7 @@ def format_results(response) -> str:
 
 def cmd_stats(args, settings: Settings) -> int:
     from .corpus import load_reviews
-    from .index import MANIFEST, active_folder, staleness
+    from .index import active_folder, index_state
 
     reviews = load_reviews(settings.corpus_path)
     stats = {
@@ -159,9 +159,8 @@ def cmd_stats(args, settings: Settings) -> int:
         "corpus": str(settings.corpus_path),
         "index_dir": str(active_folder(settings)),
     }
-    reason = staleness(settings)
-    manifest_path = active_folder(settings) / MANIFEST
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8")) if reason is None else {}
+    manifest, reason = index_state(settings)
+    manifest = manifest or {}
     stats.update({
         "index_status": "current" if reason is None else f"needs build: {reason}",
         "chunks": manifest.get("chunks"),

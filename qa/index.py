@@ -63,9 +63,6 @@ class SearchIndex:
         self.segment_vectors = self.dense.reconstruct_n(0, self.dense.ntotal)
         self.context_vectors = self.context.reconstruct_n(0, self.context.ntotal)
 
-    def review_of(self, chunk: Chunk) -> Review:
-        return self.reviews[chunk.review_id]
-
 
 @dataclass(frozen=True)
 class BuildReport:
@@ -101,15 +98,25 @@ def expected_manifest_fields(settings: Settings) -> dict:
     }
 
 
-def staleness(settings: Settings) -> str | None:
-    """Why the index must be (re)built, or None if it is current."""
+def index_state(settings: Settings) -> tuple[dict | None, str | None]:
+    """(the manifest, None) if the index is current, else (None, why it must be (re)built)."""
     manifest_path = active_folder(settings) / MANIFEST
     if not manifest_path.exists():
-        return "no index has been built"
+        return None, "no index has been built"
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return "the index manifest is unreadable"
+        return None, "the index manifest is unreadable"
+    reason = _mismatch(manifest, settings)
+    return (None, reason) if reason else (manifest, None)
+
+
+def staleness(settings: Settings) -> str | None:
+    """Why the index must be (re)built, or None if it is current."""
+    return index_state(settings)[1]
+
+
+def _mismatch(manifest: dict, settings: Settings) -> str | None:
     for key, value in expected_manifest_fields(settings).items():
         if manifest.get(key) != value:
             return f"the index was built with a different {key.replace('_', ' ')}"
@@ -119,10 +126,9 @@ def staleness(settings: Settings) -> str | None:
 def build_index(settings: Settings, embedder: Embedder, *, force: bool = False, progress: bool = True) -> BuildReport:
     """Build the index unless a current one exists (or force is set)."""
     started = time.perf_counter()
-    reason = "forced rebuild" if force else staleness(settings)
+    manifest, reason = (None, "forced rebuild") if force else index_state(settings)
     folder = active_folder(settings)
-    if reason is None:
-        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    if manifest is not None:
         return BuildReport(folder, manifest["reviews"], manifest["chunks"], time.perf_counter() - started,
                            False, "index is up to date")
 
@@ -191,7 +197,7 @@ def load_index(settings: Settings) -> SearchIndex:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         raise IndexCorruptError(f"The index manifest {manifest_path} is unreadable; run `reviewqa build --force`.") from None
-    reason = staleness(settings)
+    reason = _mismatch(manifest, settings)
     if reason is not None:
         raise IndexStaleError(f"The search index is out of date ({reason}); run `reviewqa build` to rebuild it.")
     for name, digest in manifest.get("files", {}).items():
