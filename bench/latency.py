@@ -51,9 +51,9 @@ def main() -> None:
     parser.add_argument("--ranking", default=None, help="ranking to time (default: the default ranking)")
     args = parser.parse_args()
 
-    from qa.embedding import load_embedder
+    from qa.embed import load_embedder
     from qa.index import build_index
-    from qa.search import Searcher
+    from qa.service import Service
     from qa.settings import Settings
 
     settings = Settings()
@@ -65,7 +65,7 @@ def main() -> None:
             report = build_index(settings.with_(index_dir=Path(scratch)), embedder, progress=False)
             print(f"index build from scratch: {report.seconds:.1f} s ({report.reviews} reviews, {report.chunks} passages)")
     build_index(settings, embedder, progress=False)
-    searcher = Searcher.open(settings, embedder)
+    searcher = Service(settings, embedder=embedder)
     options = {"ranking": args.ranking} if args.ranking else {}
     batch = questions()
     for question in batch[:3]:

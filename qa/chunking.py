@@ -1,62 +1,86 @@
-"""Reviews -> passages ("chunks") that never cross a section or a review, each a verbatim span."""
+"""Documents -> passages ("chunks") -> sentences and clauses ("segments").
+
+A chunk never crosses a section (a summary's "Learning", a report's heading) or a document, and is
+a verbatim span: `document.text[start:end]`. Segments are what the model embeds and what is shown
+as evidence. Chunks and segments are identified by their document and their ordinal within it.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
-from typing import Callable, Iterable
+from dataclasses import dataclass
+from typing import Callable
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
-from .corpus import SECTION_LABELS, Review
+from .records import Document
 from .settings import Settings
 
-# Review sections are lists of clauses joined by semicolons; split there before sentences and words.
-SEPARATORS = ["\n\n", "; ", ". ", ", ", " ", ""]
+# Paragraphs first, then lines, then a numbered paragraph ("3.2 The GP ..."), then the clauses
+# review sections are made of (joined by semicolons), then sentences and words.
+SEPARATORS = ["\n\n", r"\n(?=\d{1,2}(?:\.\d{1,2})*\.?\s)", "\n", "; ", r"\. ", ", ", " ", ""]
+# Sections that are not prose: a summary's subject keywords are searchable through the review's
+# metadata; as a passage they would only ever quote a list of index terms.
+UNCHUNKED_SECTIONS = frozenset({"keywords"})
 
 
 @dataclass(frozen=True)
-class Chunk:
-    id: int
-    review_id: str
-    section: str
+class ChunkSpan:
+    section: int          # position of the section in document.sections
     start: int
     end: int
-    text: str
+
+
+@dataclass(frozen=True)
+class SegmentSpan:
+    chunk: int            # ordinal of the chunk within the document
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class DocumentSpans:
+    """How one document is cut: what the embedding cache stores next to its vectors."""
+
+    chunks: tuple[ChunkSpan, ...]
+    segments: tuple[SegmentSpan, ...]
 
     def to_json(self) -> dict:
-        return asdict(self)
+        return {"chunks": [[c.section, c.start, c.end] for c in self.chunks],
+                "segments": [[s.chunk, s.start, s.end] for s in self.segments]}
 
     @classmethod
-    def from_json(cls, record: dict) -> "Chunk":
-        return cls(**record)
+    def from_json(cls, record: dict) -> "DocumentSpans":
+        return cls(tuple(ChunkSpan(*map(int, c)) for c in record["chunks"]),
+                   tuple(SegmentSpan(*map(int, s)) for s in record["segments"]))
 
 
-def chunk_reviews(reviews: Iterable[Review], settings: Settings,
-                  count_tokens: Callable[[str], int]) -> list[Chunk]:
-    """Split every section of every review; a short section is one chunk.
-
-    `count_tokens` measures length in the embedding model's own tokens, so that no chunk is
-    truncated by the model's window.
-    """
-    splitter = RecursiveCharacterTextSplitter(
+def make_splitter(settings: Settings, count_tokens: Callable[[str], int]) -> RecursiveCharacterTextSplitter:
+    """`count_tokens` measures length in the embedding model's own tokens, so that no chunk is
+    truncated by the model's window."""
+    return RecursiveCharacterTextSplitter(
         separators=SEPARATORS,
+        is_separator_regex=True,
         keep_separator="end",
         chunk_size=settings.chunk_tokens,
         chunk_overlap=settings.chunk_overlap_tokens,
         length_function=count_tokens,
         strip_whitespace=True,
     )
-    chunks: list[Chunk] = []
-    for review in reviews:
-        for section in review.sections:
-            if section.name == "keywords":
-                # The subject keywords are searchable through the review's metadata; as a passage
-                # they would only ever quote a list of index terms.
-                continue
-            for start, end in _spans(review.text, section.start, section.end, splitter):
-                chunks.append(Chunk(len(chunks), review.id, section.name, start, end, review.text[start:end]))
-    return chunks
+
+
+def split_document(document: Document, splitter: RecursiveCharacterTextSplitter) -> DocumentSpans:
+    """Every prose section of a document in chunks, and every chunk in segments."""
+    chunks: list[ChunkSpan] = []
+    for number, section in enumerate(document.sections):
+        if section.name in UNCHUNKED_SECTIONS:
+            continue
+        for start, end in _spans(document.text, section.start, section.end, splitter):
+            chunks.append(ChunkSpan(number, start, end))
+    segments = [SegmentSpan(ordinal, start, end)
+                for ordinal, chunk in enumerate(chunks)
+                for start, end in segment_spans(document.text, chunk.start, chunk.end)]
+    return DocumentSpans(tuple(chunks), tuple(segments))
 
 
 def _spans(text: str, start: int, end: int, splitter: RecursiveCharacterTextSplitter) -> list[tuple[int, int]]:
@@ -74,50 +98,28 @@ def _spans(text: str, start: int, end: int, splitter: RecursiveCharacterTextSpli
     return spans
 
 
-@dataclass(frozen=True)
-class Segment:
-    """A clause or sentence inside a chunk: the unit the dense model scores and the evidence shown."""
-
-    id: int
-    chunk_id: int
-    start: int
-    end: int
-
-    def to_json(self) -> dict:
-        return asdict(self)
-
-    @classmethod
-    def from_json(cls, record: dict) -> "Segment":
-        return cls(**record)
-
-
-_SEGMENT_BREAK = re.compile(r"(?<=[;.!?])\s+")
+_SEGMENT_BREAK = re.compile(r"(?<=[;.!?])\s+|\n+")
 MIN_SEGMENT_CHARS = 20
 
 
-def segment_chunks(chunks: Iterable[Chunk]) -> list[Segment]:
-    """Split each chunk at sentence and clause ends; a fragment under MIN_SEGMENT_CHARS joins the
-    next one, so "Learning includes:" never stands alone."""
-    segments: list[Segment] = []
-    for chunk in chunks:
-        pieces = []
-        cursor = 0
-        for match in _SEGMENT_BREAK.finditer(chunk.text):
-            pieces.append((cursor, match.start()))
-            cursor = match.end()
-        pieces.append((cursor, len(chunk.text)))
-        merged: list[list[int]] = []
-        for start, end in pieces:
-            if merged and merged[-1][1] - merged[-1][0] < MIN_SEGMENT_CHARS:
-                merged[-1][1] = end
-            else:
-                merged.append([start, end])
-        if len(merged) > 1 and merged[-1][1] - merged[-1][0] < MIN_SEGMENT_CHARS:
-            merged[-2][1] = merged.pop()[1]
-        for start, end in merged:
-            segments.append(Segment(len(segments), chunk.id, chunk.start + start, chunk.start + end))
-    return segments
-
-
-def section_label(name: str) -> str:
-    return SECTION_LABELS.get(name, name.title())
+def segment_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Split text[start:end] at sentence and clause ends; a fragment under MIN_SEGMENT_CHARS joins
+    the next one, so "Learning includes:" never stands alone."""
+    chunk = text[start:end]
+    pieces = []
+    cursor = 0
+    for match in _SEGMENT_BREAK.finditer(chunk):
+        pieces.append((cursor, match.start()))
+        cursor = match.end()
+    pieces.append((cursor, len(chunk)))
+    merged: list[list[int]] = []
+    for piece_start, piece_end in pieces:
+        if piece_end <= piece_start:
+            continue
+        if merged and merged[-1][1] - merged[-1][0] < MIN_SEGMENT_CHARS:
+            merged[-1][1] = piece_end
+        else:
+            merged.append([piece_start, piece_end])
+    if len(merged) > 1 and merged[-1][1] - merged[-1][0] < MIN_SEGMENT_CHARS:
+        merged[-2][1] = merged.pop()[1]
+    return [(start + a, start + b) for a, b in merged] or [(start, end)]

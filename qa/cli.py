@@ -19,101 +19,119 @@ EXIT_USAGE = 2
 
 def _settings(args: argparse.Namespace) -> Settings:
     changes = {}
+    if args.root:
+        changes["root"] = Path(args.root)
+    settings = Settings(**changes)
+    changes = {}
     if args.corpus:
         changes["corpus_path"] = Path(args.corpus)
     if args.index_dir:
         changes["index_dir"] = Path(args.index_dir)
     if args.model:
         changes["model"] = args.model
-    return Settings().with_(**changes)
+    return settings.with_(**changes)
 
 
 def cmd_parse(args, settings: Settings) -> int:
-    from .corpus import parse_page, read_source, write_reviews
+    from .collection import load_collection, save_collection, writer_lock
+    from .ingest.nspcc_page import merge_page, parse_page, read_source
 
     source = Path(args.source) if args.source else settings.source_path
-    reviews = parse_page(read_source(source))
-    write_reviews(reviews, settings.corpus_path)
-    print(f"Parsed {len(reviews)} reviews from {source} into {settings.corpus_path}")
+    reviews, documents = parse_page(read_source(source))
+    with writer_lock(settings.index_dir):
+        existing = load_collection(settings.corpus_path) if settings.corpus_path.exists() else None
+        collection = merge_page(existing, reviews, documents)
+        save_collection(collection, settings.corpus_path)
+    kept = len(collection.documents) - len(documents)
+    print(f"Parsed {len(reviews)} reviews from {source} into {settings.corpus_path}"
+          + (f" (kept {kept} added documents)" if kept else ""))
     return 0
 
 
 def cmd_build(args, settings: Settings) -> int:
-    from .embedding import load_embedder
-    from .index import build_index, staleness
+    from .service import Service
 
-    if not args.force and staleness(settings) is None:
-        print(f"Index is up to date in {settings.index_dir}; use --force to rebuild it.")
+    report = Service(settings).build(force=args.force, progress=not args.quiet)
+    if not report.rebuilt:
+        print(f"Index is up to date (generation {report.generation}: {report.reviews} reviews, "
+              f"{report.documents} documents) in {settings.index_dir}; use --force to rebuild it.")
         return 0
-    started = time.perf_counter()
-    embedder = load_embedder(settings)
-    report = build_index(settings, embedder, force=args.force, progress=not args.quiet)
-    print(f"Built the index ({report.reason}): {report.reviews} reviews, {report.chunks} passages, "
-          f"model {embedder.name}, in {time.perf_counter() - started:.1f} s "
-          f"(embedding and writing {report.seconds:.1f} s) -> {report.folder}")
+    print(f"Built index generation {report.generation} ({report.reason}): {report.reviews} reviews, "
+          f"{report.documents} documents, {report.chunks} passages; embedded {report.embedded_documents} "
+          f"documents, reused {report.reused_documents}, removed {report.removed_documents}; "
+          f"{report.seconds:.1f} s -> {report.folder}")
     return 0
 
 
 def _filters(args):
-    from .filters import AGE_GROUPS, Filters
+    from .search.filters import filters_from_input
 
-    year_from, year_to = args.year_from, args.year_to
-    if args.year is not None:
-        year_from = year_to = args.year
-    age_min, age_max = AGE_GROUPS[args.age] if args.age else (None, None)
-    return Filters(
-        year_from=year_from, year_to=year_to, nations=tuple(args.nation or ()), regions=tuple(args.region or ()),
-        areas=tuple(args.area or ()), keywords=tuple(args.keyword or ()), age_min=age_min, age_max=age_max,
-    )
+    return filters_from_input(year=args.year, year_from=args.year_from, year_to=args.year_to, nations=args.nation,
+                              regions=args.region, areas=args.area, keywords=args.keyword, age_group=args.age)
 
 
-def read_queries(path: Path) -> list[tuple[str, str]]:
-    """`qid<TAB>question` lines; blank lines and lines starting with # are skipped."""
+def read_queries(path: Path) -> list[tuple[int, str, str, str | None]]:
+    """`qid<TAB>question` lines -> (line number, qid, question, error). Blank lines and lines starting
+    with # are skipped; a line that cannot be read is kept as an error, so one bad line never loses
+    the rest of the batch."""
     try:
-        lines = Path(path).read_text(encoding="utf-8").splitlines()
+        data = Path(path).read_bytes()
     except FileNotFoundError:
         raise InvalidQueryError(f"The queries file {path} does not exist.") from None
-    except (OSError, UnicodeDecodeError) as error:
-        raise InvalidQueryError(f"The queries file {path} cannot be read as UTF-8 text ({error}).") from None
+    except OSError as error:
+        raise InvalidQueryError(f"The queries file {path} cannot be read ({error.strerror}).") from None
     queries = []
-    for number, line in enumerate(lines, 1):
+    for number, raw in enumerate(data.splitlines(), 1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            queries.append((number, f"line-{number}", "", f"Line {number} is not UTF-8 text (byte "
+                                                           f"{error.start + 1} of the line); save the file as UTF-8."))
+            continue
         if not line.strip() or line.startswith("#"):
             continue
         qid, tab, question = line.partition("\t")
         if not tab or not qid.strip():
-            raise InvalidQueryError(
-                f"Line {number} of {path} is not `qid<TAB>question`; separate the id and the question with a tab."
-            )
-        queries.append((qid.strip(), question.strip()))
+            queries.append((number, qid.strip() or f"line-{number}", line.strip(),
+                            f"Line {number} is not `qid<TAB>question`; separate the id and the question with a tab."))
+            continue
+        queries.append((number, qid.strip(), question.strip(), None))
     if not queries:
         raise InvalidQueryError(f"The queries file {path} holds no queries.")
     return queries
 
 
 def cmd_search(args, settings: Settings) -> int:
-    from .search import Searcher
+    from .search import clean_question
+    from .service import Service, check_k
 
-    if args.k < 1:
-        raise InvalidQueryError("--k must be at least 1.")
     if (args.question is None) == (args.queries is None):
         raise InvalidQueryError('Give either a question in quotes or --queries FILE, e.g. reviewqa search "baby bruising".')
+    check_k(args.k, settings.top_k)
     filters = _filters(args)
+    # The question is checked before the index and the model load (they take seconds).
     batch = read_queries(args.queries) if args.queries else None
-    searcher = Searcher.open(settings)
-    options = {"ranking": args.ranking, "k": args.k, "use_understanding": not args.literal}
+    if batch is None:
+        clean_question(args.question, settings.max_query_chars)
+    service = Service(settings)
+    _warn_if_changed(service)
+    options = {"ranking": args.ranking, "k": args.k, "literal": args.literal}
     if batch is not None:
-        for qid, question in batch:
-            record = {"qid": qid, "query": question}
+        for number, qid, question, problem in batch:
+            record = {"qid": qid, "query": question, "line": number}
             try:
-                response = searcher.search(question, filters, **options)
+                if problem:
+                    raise InvalidQueryError(problem)
+                response = service.search(question, filters, **options)
                 record["results"] = response.to_records()
                 record["filters"] = response.filters.to_json()
+                record["all_weak"] = response.all_weak
             except InvalidQueryError as error:
                 # One bad line must not lose the rest of the batch.
                 record["results"], record["error"] = [], str(error)
             print(json.dumps(record, ensure_ascii=False))
         return 0
-    response = searcher.search(args.question, filters, **options)
+    response = service.search(args.question, filters, **options)
     if args.json:
         print(json.dumps(response.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -121,7 +139,18 @@ def cmd_search(args, settings: Settings) -> int:
     return 0
 
 
+def _warn_if_changed(service) -> None:
+    status, _, problem = service.status()
+    if problem:
+        print(f"reviewqa: note: searching the last index built; the collection has a fault: {problem}",
+              file=sys.stderr)
+    elif status.changes:
+        print(f"reviewqa: note: {status.changes}; run `reviewqa build` to search them.", file=sys.stderr)
+
+
 def format_results(response) -> str:
+    from .search.passages import citation_label
+
     width = 96
     lines = [f"Question: {response.query}"]
     if response.understood.notes:
@@ -129,40 +158,63 @@ def format_results(response) -> str:
                      "(add --literal to search without these filters)")
     if not response.filters.is_empty():
         lines.append(f"Filtered to: {response.filters.describe()} ({response.matched} reviews)")
-    records = response.to_records()
-    if not records:
+    if not response.hits:
         lines.append("No review matched. Try other words or fewer filters.")
-    for rank, record in enumerate(records, 1):
+    elif response.all_weak:
+        lines.append("No review is close to this question: every result below is a weak match, shown only "
+                     "for completeness. Try other words.")
+    for rank, hit in enumerate(response.hits, 1):
+        review = hit.review
         lines.append("")
-        lines.append(f"{rank}. {record['title']}  [{record['nation']}]  relevance {record['score']:.2f}")
-        if record["keywords"]:
-            lines += textwrap.wrap("Keywords: " + ", ".join(record["keywords"]), width=width,
+        weak = "  (weak match)" if hit.weak else ""
+        lines.append(f"{rank}. {review.title}  [{review.nation}]  relevance {hit.score:.2f}{weak}")
+        if review.keywords:
+            lines += textwrap.wrap("Keywords: " + ", ".join(review.keywords), width=width,
                                    initial_indent="   ", subsequent_indent="   ")
-        for passage in record["passages"][:2]:
-            lines.append(f"   {passage['section_label']} (characters {passage['start']}-{passage['end']}):")
-            lines += textwrap.wrap(f"“{passage['passage']}”", width=width, initial_indent="     ",
+        for passage in hit.passages[:2]:
+            chunk = passage.chunk
+            text = chunk.document.text
+            lines.append(f"   {citation_label(passage)} (characters {chunk.start}-{chunk.end}):")
+            lines += textwrap.wrap(f"“{chunk.text}”", width=width, initial_indent="     ",
                                    subsequent_indent="     ")
-            lines += textwrap.wrap(f"Evidence: “{passage['evidence']}”", width=width, initial_indent="     > ",
-                                   subsequent_indent="       ")
+            lines += textwrap.wrap(f"Evidence: “{text[passage.evidence[0]:passage.evidence[1]]}”", width=width,
+                                   initial_indent="     > ", subsequent_indent="       ")
     return "\n".join(lines)
 
 
 def cmd_stats(args, settings: Settings) -> int:
-    from .corpus import load_reviews
-    from .index import active_folder, index_state
+    from .index.manifest import verify_files
+    from .service import Service
 
-    reviews = load_reviews(settings.corpus_path)
+    status, collection, fault = Service(settings).status()
     stats = {
-        "reviews": len(reviews),
-        "years": dict(sorted(Counter(r.year for r in reviews).items())),
-        "nations": dict(Counter(r.nation for r in reviews).most_common()),
-        "corpus": str(settings.corpus_path),
-        "index_dir": str(active_folder(settings)),
+        "reviews": len(collection.reviews) if collection else None,
+        "documents": len(collection.documents) if collection else None,
+        "documents_by_kind": dict(Counter(d.kind for d in collection.documents)) if collection else None,
+        "years": dict(sorted(Counter(r.year for r in collection.reviews).items())) if collection else None,
+        "nations": dict(Counter(r.nation for r in collection.reviews).most_common()) if collection else None,
+        "collection": str(settings.corpus_path),
+        "collection_fault": fault,
+        "index_dir": str(settings.index_dir),
     }
-    manifest, reason = index_state(settings)
-    manifest = manifest or {}
+    manifest = status.manifest or {}
+    problem = status.problem
+    if problem is None and status.folder is not None:
+        try:
+            verify_files(status.folder, manifest)
+        except ReviewQAError as error:
+            problem = str(error)
+    if problem:
+        index_status = f"needs build: {problem}"
+    elif status.changes:
+        index_status = f"needs build: {status.changes}"
+    else:
+        index_status = "current"
     stats.update({
-        "index_status": "current" if reason is None else f"needs build: {reason}",
+        "index_status": index_status,
+        "generation": manifest.get("generation"),
+        "indexed_reviews": manifest.get("reviews"),
+        "indexed_documents": manifest.get("documents_count"),
         "chunks": manifest.get("chunks"),
         "segments": manifest.get("segments"),
         "model": manifest.get("model"),
@@ -173,21 +225,22 @@ def cmd_stats(args, settings: Settings) -> int:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
     else:
         for key, value in stats.items():
-            print(f"{key:>12}: {value}")
+            print(f"{key:>18}: {value}")
     return 0
 
 
 def cmd_eval(args, settings: Settings) -> int:
     from .evaluation import (BenchmarkError, compare_runs, format_table, load_benchmark, review_run, score_run,
                              write_trec_run)
-    from .search import RANKINGS, Searcher
+    from .search import RANKINGS
+    from .service import Service
 
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
     unknown = [c for c in configs if c not in RANKINGS]
     if unknown:
         raise BenchmarkError(f"Unknown configuration {', '.join(unknown)}; choose from: {', '.join(RANKINGS)}.")
     benchmark = load_benchmark(Path(args.topics), Path(args.qrels), Path(args.types) if args.types else None)
-    searcher = Searcher.open(settings)
+    searcher = Service(settings)
     runs, tables = {}, {}
     for name in configs:
         started = time.perf_counter()
@@ -228,7 +281,7 @@ def cmd_serve(args, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .filters import AGE_GROUPS
+    from .search.filters import AGE_GROUPS
     from .search import RANKINGS
 
     parser = argparse.ArgumentParser(
@@ -237,21 +290,25 @@ def build_parser() -> argparse.ArgumentParser:
                     "passage from a review, cited by year, area, review name and section.",
         epilog='Example: reviewqa search "baby bruising missed by GP" --k 5',
     )
-    parser.add_argument("--corpus", help="reviews.jsonl to search (default: corpus/reviews.jsonl)")
-    parser.add_argument("--index-dir", help="folder that holds the built index (default: index/)")
+    parser.add_argument("--root", help="the collection folder holding corpus/ and index/ (default: $REVIEWQA_ROOT, "
+                                       "else this checkout)")
+    parser.add_argument("--corpus", help="the collection file (default: <root>/corpus/reviews.jsonl)")
+    parser.add_argument("--index-dir", help="folder that holds the built index (default: <root>/index)")
     parser.add_argument("--model", help="embedding model: a local folder or cached sentence-transformers name "
                                         "(default: the bundled all-MiniLM-L6-v2)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = commands.add_parser("parse", help="parse the source page into corpus/reviews.jsonl",
-                            description="Parse the saved NSPCC page into structured review records.")
+                            description="Parse the saved NSPCC page into reviews with one summary document each. "
+                                        "Documents added with `reviewqa add` are kept.")
     p.add_argument("--source", help="the saved page (default: corpus/nspcc-case-reviews-page.txt)")
     p.set_defaults(run=cmd_parse)
 
     p = commands.add_parser("build", help="build or refresh the search index",
-                            description="Embed every passage and build the dense (FAISS) and keyword (BM25) "
-                                        "indexes. Does nothing if the index is already current.")
-    p.add_argument("--force", action="store_true", help="rebuild even if the index is current")
+                            description="Bring the index up to date with the collection: embed new and changed "
+                                        "documents, drop removed ones and reuse every other vector, then switch "
+                                        "to the new index generation atomically. Does nothing if it is current.")
+    p.add_argument("--force", action="store_true", help="re-cut and re-embed every document")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(run=cmd_build)
 

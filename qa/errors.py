@@ -27,3 +27,11 @@ class IndexCorruptError(ReviewQAError):
 
 class ModelLoadError(ReviewQAError):
     """The embedding model could not be loaded."""
+
+
+class DocumentError(ReviewQAError):
+    """A file cannot be added: unreadable, unsupported, empty, encrypted, scanned without text, too large."""
+
+
+class CollectionError(ReviewQAError):
+    """The collection cannot be changed as asked (unknown document or review, a clash of ids)."""

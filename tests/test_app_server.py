@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from qa.app import LazySearcher, build_app
-from qa.corpus import load_reviews
-from qa.render import CSS
-from qa.search import Searcher
+from qa.app.render import CSS
+from qa.app.ui import build_app
+from qa.collection import load_collection
+from qa.service import Service
 
 from .conftest import ROOT, FakeEmbedder
 
@@ -27,16 +27,16 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def launch(settings, searcher):
+def launch(settings, service):
     port = free_port()
-    demo = build_app(settings, LazySearcher(lambda: searcher), list(searcher.index.reviews.values()))
+    demo = build_app(settings, service, service.reviews())
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS)
     return demo, f"http://127.0.0.1:{port}/"
 
 
 @pytest.fixture
 def fixture_server(built):
-    demo, url = launch(built, Searcher.open(built, FakeEmbedder()))
+    demo, url = launch(built, Service(built, embedder=FakeEmbedder()))
     yield url
     demo.close()
 
@@ -47,9 +47,9 @@ def test_search_api_with_gradio_client(fixture_server, built):
     client = Client(fixture_server, verbose=False)
     payload = client.predict("county lines exploitation", api_name="/search")
     assert payload["results"][0]["name"] == "Child K"
-    texts = {r.id: r.text for r in load_reviews(built.corpus_path)}
+    texts = {d.id: d.text for d in load_collection(built.corpus_path).documents}
     for result in payload["results"]:
-        assert texts[result["review_id"]][result["start"]:result["end"]] == result["passage"]
+        assert texts[result["source"]["document_id"]][result["start"]:result["end"]] == result["passage"]
     filtered = client.predict("neglect", year_from=2019, year_to=2019, k=5, api_name="/search")
     assert filtered["results"] and {r["year"] for r in filtered["results"]} == {2019}
     assert client.predict("", api_name="/search")["error"].startswith("The question is empty")
@@ -71,11 +71,11 @@ def test_server_listens_on_loopback_and_serves_no_project_files(fixture_server):
 
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make install does)")
-def test_browser_ask_filter_open_export(real_settings, real_searcher):
+def test_browser_ask_filter_open_export(real_settings, real_service):
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
-    demo, url = launch(real_settings, real_searcher)
+    demo, url = launch(real_settings, real_service)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(

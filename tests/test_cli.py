@@ -2,9 +2,9 @@ import json
 
 import pytest
 
-import qa.embedding
+import qa.embed
 from qa.cli import main
-from qa.index import active_folder
+from qa.index import store
 
 from .conftest import FakeEmbedder
 
@@ -12,11 +12,11 @@ from .conftest import FakeEmbedder
 @pytest.fixture
 def cli(settings, monkeypatch):
     """Run the CLI in-process against the fixture corpus with the fake embedder."""
-    monkeypatch.setattr(qa.embedding, "load_embedder", lambda s: FakeEmbedder())
+    monkeypatch.setattr(qa.embed, "load_embedder", lambda s: FakeEmbedder())
+    monkeypatch.setattr(qa.embed, "load_query_embedder", lambda s: FakeEmbedder())
 
     def run(*args):
-        return main(["--corpus", str(settings.corpus_path), "--index-dir", str(settings.index_dir),
-                     "--model", "fake-hash-64", *args])
+        return main(["--root", str(settings.root), "--model", "fake-hash-64", *args])
     return run
 
 
@@ -51,27 +51,55 @@ def test_batch_search_writes_one_json_line_per_query_in_order(cli, capsys, tmp_p
     cli("build", "--quiet")
     capsys.readouterr()
     queries = tmp_path / "q.tsv"
-    queries.write_text("q2\tcounty lines\nq1\tbruising seen by the GP\n# comment\n\nq3\t   \n", encoding="utf-8")
+    queries.write_bytes("q2\tcounty lines\nq1\tbruising seen by the GP\n# comment\n\nq3\t   \n"
+                        "no tab here\nq5\tneglect \xff\xfe\nq6\thome education\n".encode("utf-8").replace(
+                            "\xff\xfe".encode(), b"\xff\xfe"))
     assert cli("search", "--queries", str(queries), "--k", "3", "--json") == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert [line["qid"] for line in lines] == ["q2", "q1", "q3"]
+    assert [line["qid"] for line in lines] == ["q2", "q1", "q3", "no tab here", "line-7", "q6"]
+    assert [line["line"] for line in lines] == [1, 2, 5, 6, 7, 8]
     assert lines[2]["results"] == [] and "empty" in lines[2]["error"]
-    reviews = {json.loads(l)["id"]: json.loads(l) for l in settings.corpus_path.read_text().splitlines()}
-    for line in lines[:2]:
-        assert 0 < len(line["results"]) <= 3
+    assert "Line 6 is not `qid<TAB>question`" in lines[3]["error"]
+    assert "Line 7 is not UTF-8" in lines[4]["error"]
+    texts = {d["id"]: d["text"] for l in settings.corpus_path.read_text().splitlines()
+             for d in json.loads(l)["documents"]}
+    for line in lines[:2] + lines[5:]:
+        assert 0 < len(line["results"]) <= 3 and "error" not in line
         for result in line["results"]:
-            assert set(result) >= {"review_id", "title", "year", "area", "section", "passage", "start", "end", "score"}
-            assert reviews[result["review_id"]]["text"][result["start"]:result["end"]] == result["passage"]
+            assert set(result) >= {"review_id", "title", "year", "area", "section", "passage", "start", "end", "score",
+                                   "source"}
+            text = texts[result["source"]["document_id"]]
+            assert text[result["start"]:result["end"]] == result["passage"]
 
 
 @pytest.mark.parametrize("question, expected", [
     ("", "empty"), ("   ", "empty"), ("\x01\x02", "empty"), ("x" * 100_000, "limit is"),
 ])
-def test_bad_questions_exit_2_with_one_line(cli, capsys, question, expected):
-    cli("build", "--quiet")
-    capsys.readouterr()
+def test_bad_questions_exit_2_with_one_line(cli, capsys, question, expected, monkeypatch):
+    # Checked before anything heavy: no index is needed to refuse an empty question.
     assert cli("search", question) == 2
     assert expected in one_line_error(capsys)
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["--nation", "Walse"], "Did you mean 'Wales'"),
+    (["--year-from", "2023", "--year-to", "2019"], "reversed"),
+    (["--k", "0"], "k must be from 1"),
+    (["--age", "teenagers (13-17)", "--area", "Kentt"], "Did you mean 'Kent'"),
+])
+def test_bad_filters_exit_2_with_a_hint(cli, capsys, args, expected):
+    cli("build", "--quiet")
+    capsys.readouterr()
+    assert cli("search", "neglect", *args) == 2
+    assert expected in one_line_error(capsys)
+
+
+def test_weak_only_answers_say_so(cli, capsys):
+    cli("build", "--quiet")
+    capsys.readouterr()
+    assert cli("search", "qwzx vbnm plokij", "--k", "3") == 0
+    out = capsys.readouterr().out
+    assert "No review is close to this question" in out and "(weak match)" in out
 
 
 def test_missing_index_exit_2(cli, capsys):
@@ -81,44 +109,51 @@ def test_missing_index_exit_2(cli, capsys):
 
 def test_corrupt_index_exit_2(cli, capsys, settings):
     cli("build", "--quiet")
-    (active_folder(settings) / "dense.faiss").write_bytes(b"garbage")
+    (store.current_generation(settings.index_dir) / "plain.faiss").write_bytes(b"garbage")
     capsys.readouterr()
     assert cli("search", "neglect") == 2
     assert "build --force" in one_line_error(capsys)
 
 
-def test_missing_corpus_exit_2(cli, capsys, settings):
+def test_missing_or_broken_corpus_names_the_real_fault(cli, capsys, settings):
     settings.corpus_path.unlink()
-    assert cli("stats") == 2
+    assert cli("build") == 2
     assert "reviewqa parse" in one_line_error(capsys)
+    settings.corpus_path.write_text("", encoding="utf-8")
+    assert cli("build") == 2
+    assert "holds no reviews" in one_line_error(capsys)
+    cli("stats", "--json")
+    assert "holds no reviews" in json.loads(capsys.readouterr().out)["collection_fault"]
 
 
 def test_bad_queries_file_exit_2(cli, capsys, tmp_path):
     cli("build", "--quiet")
     capsys.readouterr()
-    bad = tmp_path / "bad.tsv"
-    bad.write_text("no tab here\n", encoding="utf-8")
-    assert cli("search", "--queries", str(bad)) == 2
-    assert "Line 1" in one_line_error(capsys)
     assert cli("search", "--queries", str(tmp_path / "absent.tsv")) == 2
     assert "does not exist" in one_line_error(capsys)
 
 
-def test_stats_json(cli, capsys):
+def test_stats_json(cli, capsys, settings):
     assert cli("stats", "--json") == 0
     stats = json.loads(capsys.readouterr().out)
-    assert stats["reviews"] == 9 and stats["chunks"] is None and stats["index_status"].startswith("needs build")
+    assert stats["reviews"] == 9 and stats["documents"] == 9 and stats["chunks"] is None
+    assert stats["index_status"].startswith("needs build")
     cli("build", "--quiet")
     capsys.readouterr()
     cli("stats", "--json")
     stats = json.loads(capsys.readouterr().out)
     assert stats["chunks"] > 9 and stats["segments"] >= stats["chunks"]
-    assert stats["model"] == "fake-hash-64" and stats["index_status"] == "current"
+    assert stats["model"] == "fake-hash-64" and stats["index_status"] == "current" and stats["generation"] == 1
+    # A damaged file is reported, not called current.
+    path = store.current_generation(settings.index_dir) / "bm25_reviews" / "vocab.index.json"
+    path.write_text(path.read_text().replace(":", ": "))
+    cli("stats", "--json")
+    assert "damaged" in json.loads(capsys.readouterr().out)["index_status"]
 
 
 def test_parse_writes_the_corpus(cli, capsys, settings):
     settings.corpus_path.unlink()
-    assert main(["--corpus", str(settings.corpus_path), "parse", "--source", str(settings.source_path)]) == 0
+    assert main(["--root", str(settings.root), "parse", "--source", str(settings.source_path)]) == 0
     assert "Parsed 9 reviews" in capsys.readouterr().out
 
 

@@ -3,7 +3,7 @@ import math
 
 import pytest
 
-import qa.embedding
+import qa.embed
 from qa.cli import main
 from qa.evaluation import (Benchmark, BenchmarkError, compare_runs, format_table, load_benchmark, per_query,
                            read_qrels, read_topics, score_run, write_trec_run)
@@ -78,7 +78,8 @@ def test_format_table_has_a_block_per_type():
 
 
 def test_eval_command_on_the_fixture(settings, monkeypatch, tmp_path, capsys, fixture_reviews):
-    monkeypatch.setattr(qa.embedding, "load_embedder", lambda s: FakeEmbedder())
+    monkeypatch.setattr(qa.embed, "load_embedder", lambda s: FakeEmbedder())
+    monkeypatch.setattr(qa.embed, "load_query_embedder", lambda s: FakeEmbedder())
     by_name = {r.name: r.id for r in fixture_reviews}
     (tmp_path / "t.tsv").write_text("q1\tcounty lines exploitation\nq2\thome education neglect\n", encoding="utf-8")
     (tmp_path / "q.txt").write_text(f"q1 0 {by_name['Child K']} 2\nq2 0 {by_name['Dylan']} 2\n", encoding="utf-8")

@@ -1,69 +1,186 @@
 import json
+from dataclasses import replace
 
+import numpy as np
 import pytest
 
-from qa.errors import IndexCorruptError, IndexMissingError, IndexStaleError
-from qa.index import active_folder, build_index, load_index, staleness
+from qa.collection import Collection, load_collection, save_collection
+from qa.errors import CorpusError, IndexCorruptError, IndexMissingError, IndexStaleError
+from qa.index import build_index, index_status, open_index, store
+from qa.records import Document, Section
 
 from .conftest import FakeEmbedder
 
 
+def current(settings):
+    return store.current_generation(settings.index_dir)
+
+
+def edit_collection(settings, change):
+    collection = load_collection(settings.corpus_path)
+    save_collection(change(collection), settings.corpus_path)
+
+
 def test_missing_index_says_how_to_build(settings):
     with pytest.raises(IndexMissingError, match="reviewqa build"):
-        load_index(settings)
-    assert staleness(settings) == "no index has been built"
+        open_index(settings)
+    assert index_status(settings).problem == "no index has been built"
 
 
 def test_build_writes_plain_files_and_manifest(built):
-    folder = active_folder(built)
+    folder = current(built)
+    assert folder.parent.name == "generations" and folder.name == "000001"
     names = {p.name for p in folder.iterdir()}
-    assert {"manifest.json", "chunks.jsonl", "segments.jsonl", "dense.faiss", "context.faiss", "bm25",
-            "bm25_reviews"} <= names
+    assert {"manifest.json", "reviews.jsonl", "documents.jsonl", "chunks.npy", "segments.npy", "plain.faiss",
+            "context.faiss", "bm25_chunks", "bm25_reviews"} <= names
     assert not list(folder.rglob("*.pkl")) and not list(folder.rglob("*.pickle"))
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["model"] == "fake-hash-64" and manifest["model_dimension"] == 64
-    assert manifest["reviews"] == 9 and manifest["chunks"] > 9
+    assert manifest["reviews"] == 9 and manifest["documents_count"] == 9 and manifest["chunks"] > 9
     assert manifest["chunking"] == {"chunk_tokens": 24, "chunk_overlap_tokens": 0}
-    assert len(manifest["corpus_sha256"]) == 64 and "faiss-cpu" in manifest["library_versions"]
-    index = load_index(built)
-    assert len(index.chunks) == manifest["chunks"]
-    assert index.dense.ntotal == index.context.ntotal == len(index.segments) == manifest["segments"]
-    assert len(index.segments) >= len(index.chunks)
+    # Every file the index reads is hashed, the keyword indexes included.
+    files = set(manifest["files"])
+    assert {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {"manifest.json"} == files
+    assert any(name.startswith("bm25_reviews/") for name in files)
+    index = open_index(built)
+    assert len(index.chunk_table) == manifest["chunks"]
+    assert index.plain.ntotal == index.context.ntotal == len(index.segment_table) == manifest["segments"]
 
 
-def test_build_is_skipped_when_current_and_forced_on_request(built, fake_embedder):
+def test_chunks_are_verbatim_and_identified_by_document_and_ordinal(built):
+    index = open_index(built)
+    seen = set()
+    for row in range(len(index.chunk_table)):
+        chunk = index.chunk(row)
+        assert chunk.text == chunk.document.text[chunk.start:chunk.end] and chunk.text.strip()
+        assert chunk.id == f"{chunk.document.id}#{chunk.ordinal}" and chunk.id not in seen
+        seen.add(chunk.id)
+        assert chunk.section.start <= chunk.start and chunk.end <= chunk.section.end
+
+
+def test_nothing_changed_builds_nothing_and_loads_no_model(built):
+    def no_model():
+        raise AssertionError("the model must not load when nothing changed")
+
+    report = build_index(built, no_model, progress=False)
+    assert not report.rebuilt and report.generation == 1 and current(built).name == "000001"
+
+
+def test_force_re_embeds_everything(built, fake_embedder):
     calls = fake_embedder.calls
-    report = build_index(built, fake_embedder, progress=False)
-    assert not report.rebuilt and fake_embedder.calls == calls
     report = build_index(built, fake_embedder, force=True, progress=False)
-    assert report.rebuilt and fake_embedder.calls == calls + 1
+    assert report.rebuilt and report.embedded_documents == 9 and fake_embedder.calls == calls + 1
+    assert current(built).name == "000002"
 
 
-def test_changed_corpus_makes_the_index_stale(built):
-    with built.corpus_path.open("a", encoding="utf-8") as f:
-        f.write("\n")
-    assert "corpus sha256" in staleness(built)
-    with pytest.raises(IndexStaleError, match="reviewqa build"):
-        load_index(built)
+class CountingEmbedder(FakeEmbedder):
+    def __init__(self):
+        super().__init__()
+        self.texts = 0
+
+    def encode(self, texts, **kwargs):
+        self.texts += len(texts)
+        return super().encode(texts, **kwargs)
+
+
+def test_editing_one_document_embeds_only_that_document(built):
+    before = open_index(built)
+    edited_id = before.documents[2].id
+
+    def edit(collection):
+        docs = tuple(replace(d, text=d.text + " The GP was not told.", sha256="") if d.id == edited_id else d
+                     for d in collection.documents)
+        return Collection(collection.reviews, docs)
+
+    edit_collection(built, edit)
+    assert "1 changed document" in index_status(built, load_collection(built.corpus_path)).changes
+    embedder = CountingEmbedder()
+    report = build_index(built, embedder, progress=False)
+    assert report.rebuilt and report.embedded_documents == 1 and report.reused_documents == 8
+    after = open_index(built)
+    edited_rows = [i for i, d in enumerate(after.documents) if d.id == edited_id]
+    edited_segments = int(np.isin(after.chunk_table[after.segment_table[:, 0], 0], edited_rows).sum())
+    assert embedder.texts == 2 * edited_segments          # plain + in context, for that document only
+    assert after.documents_by_id[edited_id].text.endswith("The GP was not told.")
+    # Reused vectors are the same vectors.
+    same = before.documents[0].id
+    rows_before = np.flatnonzero(before.chunk_table[before.segment_table[:, 0], 0] == 0)
+    rows_after = np.flatnonzero(after.chunk_table[after.segment_table[:, 0], 0] == 0)
+    assert after.documents[0].id == same
+    np.testing.assert_array_equal(before.segment_vectors[rows_before], after.segment_vectors[rows_after])
+
+
+def test_removed_and_added_documents(built):
+    def drop_last(collection):
+        gone = collection.reviews[-1].id
+        return Collection(collection.reviews[:-1], tuple(d for d in collection.documents if d.review_id != gone))
+
+    edit_collection(built, drop_last)
+    embedder = CountingEmbedder()
+    report = build_index(built, embedder, progress=False)
+    assert report.removed_documents == 1 and report.embedded_documents == 0 and embedder.texts == 0
+    assert len(open_index(built).reviews) == 8
+
+    def add_report(collection):
+        review = collection.reviews[0]
+        text = "1. Findings\n\nThe health visitor did not see the baby. Safe sleep advice was not repeated."
+        report_doc = Document(f"{review.id}/report", review.id, "report", text,
+                              (Section("heading", 0, len(text), "1. Findings"),))
+        return Collection(collection.reviews, collection.documents + (report_doc,))
+
+    edit_collection(built, add_report)
+    report = build_index(built, CountingEmbedder(), progress=False)
+    assert report.embedded_documents == 1 and report.documents == 9
+    index = open_index(built)
+    assert [d.kind for d in index.documents_of(index.review_ids[0])] == ["summary", "report"]
 
 
 def test_changed_chunking_or_model_makes_the_index_stale(built):
-    assert staleness(built.with_(chunk_tokens=50)) == "the index was built with a different chunking"
-    assert staleness(built.with_(model="other-model")) == "the index was built with a different model"
+    assert index_status(built.with_(chunk_tokens=50)).problem == "the index was built with a different chunking"
+    assert index_status(built.with_(model="other-model")).problem == "the index was built with a different model"
+    with pytest.raises(IndexStaleError, match="reviewqa build"):
+        open_index(built.with_(model="other-model"))
 
 
-@pytest.mark.parametrize("name", ["dense.faiss", "context.faiss", "chunks.jsonl", "segments.jsonl"])
+def test_search_uses_the_built_snapshot_even_if_the_collection_breaks(built):
+    built.corpus_path.write_text("{not json\n", encoding="utf-8")
+    assert len(open_index(built).reviews) == 9
+    with pytest.raises(CorpusError, match="Line 1 of"):
+        build_index(built, FakeEmbedder(), progress=False)
+    assert current(built).name == "000001"
+
+
+@pytest.mark.parametrize("name", ["plain.faiss", "context.faiss", "chunks.npy", "segments.npy", "documents.jsonl",
+                                  "reviews.jsonl", "bm25_chunks/vocab.index.json", "bm25_reviews/vocab.index.json"])
 def test_damaged_file_is_detected(built, name):
-    path = active_folder(built) / name
-    path.write_bytes(path.read_bytes()[:-10])
+    path = current(built) / name
+    if not path.exists():
+        path = sorted((current(built) / name.split("/")[0]).iterdir())[0]
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x55
+    path.write_bytes(bytes(data))
     with pytest.raises(IndexCorruptError, match="build --force"):
-        load_index(built)
+        open_index(built)
 
 
-def test_unreadable_manifest_is_detected(built):
-    (active_folder(built) / "manifest.json").write_text("{oops", encoding="utf-8")
+def test_swapped_vocabulary_entries_are_detected(built):
+    """A damaged keyword index must never silently change answers."""
+    path = current(built) / "bm25_reviews" / "vocab.index.json"
+    vocab = json.loads(path.read_text())
+    keys = list(vocab)
+    vocab[keys[0]], vocab[keys[1]] = vocab[keys[1]], vocab[keys[0]]
+    path.write_text(json.dumps(vocab))
+    with pytest.raises(IndexCorruptError, match="bm25_reviews"):
+        open_index(built)
+
+
+def test_unreadable_manifest_and_pointer_are_detected(built):
+    (current(built) / "manifest.json").write_text("{oops", encoding="utf-8")
     with pytest.raises(IndexCorruptError, match="build --force"):
-        load_index(built)
+        open_index(built)
+    (built.index_dir / "CURRENT").write_text("../../etc\n", encoding="utf-8")
+    with pytest.raises(IndexMissingError):
+        open_index(built)
 
 
 class ExplodingEmbedder(FakeEmbedder):
@@ -72,22 +189,45 @@ class ExplodingEmbedder(FakeEmbedder):
 
 
 def test_interrupted_build_keeps_the_old_index_and_leaves_no_debris(built):
-    before = (active_folder(built) / "manifest.json").read_text()
+    before = (current(built) / "manifest.json").read_text()
     with pytest.raises(KeyboardInterrupt):
         build_index(built, ExplodingEmbedder(), force=True, progress=False)
-    assert (active_folder(built) / "manifest.json").read_text() == before
-    assert load_index(built).chunks
-    assert [p.name for p in built.index_dir.iterdir()] == ["current"]
+    assert (current(built) / "manifest.json").read_text() == before
+    assert open_index(built).generation == 1
+    assert sorted(p.name for p in store.generations_dir(built.index_dir).iterdir()) == ["000001"]
 
 
 def test_failure_while_writing_leaves_no_half_index(settings, monkeypatch):
-    import qa.keyword
+    import qa.index.keyword
 
     def fail(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(qa.keyword, "save_bm25", fail)
+    monkeypatch.setattr(qa.index.keyword, "save_bm25", fail)
     with pytest.raises(OSError):
         build_index(settings, FakeEmbedder(), progress=False)
-    assert not active_folder(settings).exists()
-    assert list(settings.index_dir.iterdir()) == []
+    assert current(settings) is None
+    assert list(store.generations_dir(settings.index_dir).iterdir()) == []
+
+
+def test_leftovers_of_killed_builds_are_cleaned_up(built, fake_embedder):
+    index_dir = built.index_dir
+    (store.generations_dir(index_dir) / "000005.partial").mkdir()
+    (store.generations_dir(index_dir) / "000005.partial" / "plain.faiss").write_bytes(b"half")
+    (index_dir / ".CURRENT.123.tmp").write_text("000005\n")
+    (index_dir / ".retired-1").mkdir()
+    (index_dir / ".building-1").mkdir()
+    build_index(built, fake_embedder, force=True, progress=False)
+    build_index(built, fake_embedder, force=True, progress=False)
+    names = sorted(p.name for p in index_dir.iterdir())
+    assert names == [".lock", "CURRENT", "cache", "generations"]
+    # The generation in use and the one before it (for readers that just read CURRENT).
+    assert sorted(p.name for p in store.generations_dir(index_dir).iterdir()) == ["000002", "000003"]
+
+
+def test_two_documents_with_the_same_content_are_refused(settings):
+    collection = load_collection(settings.corpus_path)
+    twin = replace(collection.documents[1], id=collection.documents[1].id + "-copy")
+    save_collection(Collection(collection.reviews, collection.documents + (twin,)), settings.corpus_path)
+    with pytest.raises(CorpusError, match="same content as"):
+        load_collection(settings.corpus_path)

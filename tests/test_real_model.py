@@ -8,47 +8,53 @@ import sys
 
 import pytest
 
-from qa.corpus import load_reviews
+from qa.collection import load_collection
 
 from .conftest import ROOT
 
 pytestmark = pytest.mark.slow
 
 
-def test_bundled_model_embeds_offline(real_searcher):
-    vectors = real_searcher.embedder.encode(["a baby was bruised"])
+def summary_text(service, review_id):
+    return " ".join(d.text for d in service.index().documents_of(review_id))
+
+
+def test_bundled_model_embeds_offline(real_service):
+    vectors = real_service.embedder().encode(["a baby was bruised"])
     assert vectors.shape == (1, 384)
     assert abs(float((vectors ** 2).sum()) - 1.0) < 1e-4
-    assert real_searcher.embedder.count_tokens("a b c") == 5
+    assert real_service.embedder().count_tokens("a b c") == 5
 
 
-def test_every_chunk_fits_the_model_window(real_searcher):
-    limit = real_searcher.settings.chunk_tokens
-    assert all(real_searcher.embedder.count_tokens(c.text) <= limit for c in real_searcher.index.chunks)
+def test_every_chunk_fits_the_model_window(real_service):
+    limit = real_service.settings.chunk_tokens
+    index = real_service.index()
+    count = real_service.embedder().count_tokens
+    assert all(count(index.chunk(row).text) <= limit for row in range(len(index.chunk_table)))
 
 
-def test_co_sleeping_question_finds_co_sleeping_reviews(real_searcher):
-    response = real_searcher.search("baby died while co-sleeping with a parent who had been drinking", k=5)
-    about_sleep = [h.review for h in response.hits if re.search(r"sleep|bed", h.review.text, re.I)]
+def test_co_sleeping_question_finds_co_sleeping_reviews(real_service):
+    response = real_service.search("baby died while co-sleeping with a parent who had been drinking", k=5)
+    about_sleep = [h.review for h in response.hits if re.search(r"sleep|bed", summary_text(real_service, h.review.id), re.I)]
     assert len(about_sleep) == 5
     assert all(h.review.child_ages == () or min(h.review.child_ages) < 1 for h in response.hits)
 
 
-def test_lay_words_reach_the_professional_term(real_searcher):
-    response = real_searcher.search("teenager groomed to sell drugs", k=5)
+def test_lay_words_reach_the_professional_term(real_service):
+    response = real_service.search("teenager groomed to sell drugs", k=5)
     exploitation = [h for h in response.hits if re.search(r"criminal exploitation|county lines|drug dealing|gang",
-                                                          h.review.text, re.I)]
+                                                          summary_text(real_service, h.review.id), re.I)]
     assert len(exploitation) >= 4
 
 
-def test_constraints_in_words_filter_the_results(real_searcher):
-    response = real_searcher.search("2022 reviews from London boroughs about knife crime", k=10)
+def test_constraints_in_words_filter_the_results(real_service):
+    response = real_service.search("2022 reviews from London boroughs about knife crime", k=10)
     assert set(response.understood.notes) == {"London", "2022"}
     assert response.hits and all(h.review.year == 2022 and h.review.region == "London" for h in response.hits)
 
 
-def test_warm_search_reports_nothing_for_gibberish(real_searcher):
-    response = real_searcher.search("qwzx vbnm plokij", k=5)
+def test_warm_search_reports_nothing_for_gibberish(real_service):
+    response = real_service.search("qwzx vbnm plokij", k=5)
     assert all(h.similarity < 0.35 for h in response.hits)
 
 
@@ -62,7 +68,7 @@ def test_cli_batch_search_passages_are_verbatim(real_settings, tmp_path):
          "search", "--queries", str(queries), "--k", "10", "--json"],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=True,
     )
-    texts = {r.id: r.text for r in load_reviews(ROOT / "corpus" / "reviews.jsonl")}
+    texts = {d.review_id: d.text for d in load_collection(ROOT / "corpus" / "reviews.jsonl").documents}
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["qid"] for line in lines] == ["a", "b", "c"]
     for line in lines:

@@ -2,14 +2,14 @@ import numpy as np
 import pytest
 
 from qa.errors import InvalidQueryError
-from qa.filters import Filters
-from qa.search import (RANKINGS, Searcher, clean_question, facets, per_review_max, ranked, reciprocal_rank_fusion,
-                       review_mask)
+from qa.search import RANKINGS, Filters, clean_question
+from qa.search.engine import facets, review_mask
+from qa.search.fusion import per_review_max, ranked, reciprocal_rank_fusion
 
 
 @pytest.fixture
-def searcher(built, fake_embedder):
-    return Searcher.open(built, fake_embedder)
+def searcher(service):
+    return service
 
 
 def test_rrf_matches_hand_arithmetic():
@@ -55,11 +55,11 @@ def test_facets_split_on_conjunctions_only():
 ])
 def test_bad_questions_are_refused_with_a_reason(question, message, settings):
     with pytest.raises(InvalidQueryError, match=message):
-        clean_question(question, settings)
+        clean_question(question, settings.max_query_chars)
 
 
 def test_control_characters_and_odd_unicode_are_normalised(settings):
-    assert clean_question("ｂａｂｙ\x00 bruis\u200bing\n", settings) == "baby bruis ing"
+    assert clean_question("ｂａｂｙ\x00 bruis\u200bing\n", settings.max_query_chars) == "baby bruis ing"
 
 
 @pytest.mark.parametrize("ranking", list(RANKINGS))
@@ -78,11 +78,14 @@ def test_each_review_appears_once_with_verbatim_passages_and_evidence(searcher):
     records = response.to_records()
     assert records and len(records) <= 5
     assert len({r["review_id"] for r in records}) == len(records)
+    documents = searcher.index().documents_by_id
     for record in records:
-        text = searcher.index.reviews[record["review_id"]].text
-        assert text[record["start"]:record["end"]] == record["passage"]
         assert 1 <= len(record["passages"]) <= 3
+        assert record["passage"] == record["passages"][0]["passage"]
         for passage in record["passages"]:
+            source = passage["source"]
+            assert source["kind"] == "summary" and source["page"] is None and source["file"] is None
+            text = documents[source["document_id"]].text
             assert text[passage["start"]:passage["end"]] == passage["passage"]
             assert passage["start"] <= passage["evidence_start"] < passage["evidence_end"] <= passage["end"]
             assert text[passage["evidence_start"]:passage["evidence_end"]] == passage["evidence"]
@@ -111,14 +114,24 @@ def test_constraints_in_the_question_become_filters_and_can_be_turned_off(search
     assert response.filters.year_from == response.filters.year_to == 2019
     assert response.understood.notes == ("2019",)
     assert {h.review.year for h in response.hits} == {2019}
-    literal = searcher.search("reviews from 2019 about neglect", k=20, use_understanding=False)
+    literal = searcher.search("reviews from 2019 about neglect", k=20, literal=True)
     assert literal.filters.is_empty() and {h.review.year for h in literal.hits} != {2019}
 
 
 def test_filter_that_matches_nothing_gives_no_results(searcher):
     response = searcher.search("neglect", Filters(year_from=2030))
-    assert response.hits == [] and response.matched == 0
-    assert not review_mask(searcher.index, Filters(nations=("Northern Ireland",))).any()
+    assert response.hits == () and response.matched == 0 and response.all_weak
+    assert not review_mask(searcher.index(), Filters(nations=("Northern Ireland",))).any()
+
+
+@pytest.mark.parametrize("filters, message", [
+    (Filters(nations=("Walse",)), "Did you mean 'Wales'"),
+    (Filters(areas=("Guernsey and Aldeney",)), "Did you mean 'Guernsey and Alderney'"),
+    (Filters(keywords=("zzzz",)), "No review in the collection has the keyword 'zzzz'"),
+])
+def test_unknown_filter_values_are_reported_with_close_matches(searcher, filters, message):
+    with pytest.raises(InvalidQueryError, match=message):
+        searcher.search("neglect", filters)
 
 
 def test_response_json_reports_what_was_understood(searcher):

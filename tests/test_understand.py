@@ -1,8 +1,8 @@
 import pytest
 
-from qa.filters import AGE_GROUPS, Filters, review_passes
-from qa.thesaurus import expand, parse_thesaurus
-from qa.understand import known_places, understand
+from qa.search.filters import AGE_GROUPS, Filters, review_passes
+from qa.search.thesaurus import expand, parse_thesaurus
+from qa.search.understand import known_places, understand
 
 
 @pytest.mark.parametrize("question, expected, text", [

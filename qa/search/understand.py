@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .corpus import Review
+from ..records import Review
 from .filters import AGE_GROUPS, Filters
 
 NON_ENGLAND = ("Wales", "Scotland", "Northern Ireland", "Channel Islands", "Isle of Man")

@@ -2,7 +2,7 @@
 
 "only 2022", "what about Wales?", "show more", "more like the second one", "remove the year filter"
 refine the previous question; anything else is a new question. Each rule is a plain English pattern;
-the constraint words themselves are understood by qa.understand, the same code that reads questions.
+the constraint words themselves are understood by qa.search.understand, the same code that reads questions.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .filters import Filters
-from .understand import understand
+from ..search.filters import Filters
+from ..search.understand import understand
 
 _ORDINALS = {"first": 1, "1st": 1, "top": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
              "fifth": 5, "5th": 5, "sixth": 6, "6th": 6, "seventh": 7, "7th": 7, "eighth": 8, "8th": 8,
@@ -53,13 +53,13 @@ class FollowUp:
     more_like_rank: int = 0   # 1-based rank (-1 = last) for "more_like"
 
 
-def interpret(message: str, previous: dict | None, reviews) -> FollowUp:
-    """Read a chat message against the previous turn (a dict with "question", "filters" and
-    "results"). Without a previous turn every message is a new question."""
+def interpret(message: str, previous_filters: Filters | None, reviews) -> FollowUp:
+    """Read a chat message against the filters of the previous turn. Without a previous turn every
+    message is a new question."""
     text = message.strip()
-    if previous is None:
+    if previous_filters is None:
         return FollowUp("new", Filters(), "")
-    filters = Filters.from_json(previous.get("filters"))
+    filters = previous_filters
 
     if _SHOW_MORE.match(text):
         return FollowUp("more", filters, "showing more results")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from .keyword import tokenize
+from ..index.keyword import tokenize
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,7 @@ def parse_thesaurus(text: str) -> tuple[Entry, ...]:
 
 @lru_cache(maxsize=1)
 def default_thesaurus() -> tuple[Entry, ...]:
-    return parse_thesaurus(resources.files("qa").joinpath("thesaurus.tsv").read_text(encoding="utf-8"))
+    return parse_thesaurus(resources.files("qa.search").joinpath("thesaurus.tsv").read_text(encoding="utf-8"))
 
 
 def _find(tokens: list[str], phrase: tuple[str, ...]) -> list[tuple[int, int]]:

@@ -1,0 +1,123 @@
+"""HTML for the app. Every piece of review or user text passes through html.escape here, once, and
+offsets are applied to the raw text before escaping, so highlights never split an entity."""
+
+from __future__ import annotations
+
+from html import escape
+
+from ..search.passages import citation_label
+
+CSS = """
+.rq-card{border:1px solid #d0d7de;border-radius:8px;padding:10px 12px;margin:10px 0;background:#fff;color:#1f2328}
+.rq-head{font-weight:600;font-size:1.02em}
+.rq-rank{display:inline-block;min-width:1.6em;color:#57606a}
+.rq-meta,.rq-kw{color:#57606a;font-size:.9em;margin-top:2px}
+.rq-section{font-size:.85em;font-weight:600;color:#0b5cad;margin-top:8px}
+.rq-quote{border-left:3px solid #d0d7de;margin:4px 0 0 0;padding:2px 10px;white-space:pre-wrap}
+.rq-quote mark,.rq-review mark{background:#fff1a8;color:inherit;padding:0 1px}
+.rq-line{margin:4px 0 8px 0}
+.rq-note{color:#57606a;font-size:.9em}
+.rq-error{color:#a40e26}
+.rq-review{white-space:pre-wrap;line-height:1.5}
+.rq-review h4{margin:12px 0 2px 0;color:#0b5cad}
+"""
+
+
+def match_label(similarity: float) -> str:
+    if similarity >= 0.5:
+        return "strong match"
+    if similarity >= 0.4:
+        return "good match"
+    if similarity >= 0.3:
+        return "partial match"
+    return "weak match"
+
+
+def _highlight(text: str, start: int, end: int) -> str:
+    """text with text[start:end] marked; all three parts escaped separately."""
+    start, end = max(0, start), min(len(text), end)
+    if start >= end:
+        return escape(text)
+    return f"{escape(text[:start])}<mark>{escape(text[start:end])}</mark>{escape(text[end:])}"
+
+
+def result_card(rank: int, hit, passages: int = 2) -> str:
+    review = hit.review
+    parts = [
+        "<div class='rq-card'>",
+        f"<div class='rq-head'><span class='rq-rank'>{rank}.</span>{escape(review.title)}</div>",
+        f"<div class='rq-meta'>{escape(str(review.year))} · {escape(review.area)} · "
+        f"{escape(review.name)} · {escape(review.nation)} · relevance {hit.score:.2f} "
+        f"({match_label(hit.similarity)})</div>",
+    ]
+    if review.keywords:
+        parts.append(f"<div class='rq-kw'>Keywords: {escape(', '.join(review.keywords))}</div>")
+    for passage in hit.passages[:passages]:
+        chunk = passage.chunk
+        # The evidence offsets are in document coordinates; make them passage-relative.
+        local_start, local_end = passage.evidence[0] - chunk.start, passage.evidence[1] - chunk.start
+        parts.append(f"<div class='rq-section'>{escape(citation_label(passage))}</div>")
+        parts.append(f"<blockquote class='rq-quote'>{_highlight(chunk.text, local_start, local_end)}</blockquote>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def answer_html(turn) -> str:
+    """The assistant's message for one turn: what changed, what matched, then one card per review."""
+    lines = []
+    if turn.change:
+        lines.append(f"<div class='rq-note'>Follow-up: {escape(turn.change)}.</div>")
+    if turn.notes:
+        lines.append(f"<div class='rq-note'>Understood from the question: {escape(', '.join(turn.notes))} "
+                     "(untick “Use filters understood from the question” to search without them).</div>")
+    hits = turn.response.hits
+    shown = turn.shown
+    filters_text = turn.filters.describe()
+    scope = f" Filtered to: {escape(filters_text)}." if filters_text else ""
+    if not shown:
+        nearest = f" The nearest was “{escape(hits[0].review.title)}”, a weak match." if hits else ""
+        lines.append(f"<div class='rq-line'>No review is close enough to this question to show.{scope}{nearest} "
+                     "Try other words, or remove filters.</div>")
+        return "".join(lines)
+    lines.append(f"<div class='rq-line'>{len(shown)} reviews shown, best first, out of {turn.response.matched} "
+                 f"that passed the filters.{scope} Highlighted: the sentence that best answers the question.</div>")
+    lines += [result_card(rank, hit) for rank, hit in enumerate(shown, 1)]
+    if len(shown) < len(hits):
+        lines.append(f"<div class='rq-note'>{len(hits) - len(shown)} weaker matches hidden.</div>")
+    return "".join(lines)
+
+
+def error_html(message: str) -> str:
+    return f"<div class='rq-error'>{escape(message)}</div>"
+
+
+def review_html(view, highlight: tuple[str, int, int] | None = None) -> str:
+    """The whole review, document by document and section by section, with the cited passage
+    (document id, start, end) highlighted in context and its page named."""
+    review = view.review
+    parts = [f"<div class='rq-review'><h3>{escape(review.title)}</h3>",
+             f"<div class='rq-meta'>{review.year} · {escape(review.area)} · {escape(review.nation)}"
+             f"{' · ' + escape(review.region) if review.region not in (review.nation, 'unknown') else ''}"
+             f" · review id {escape(review.id)}</div>"]
+    if review.same_case_as:
+        parts.append(f"<div class='rq-note'>The same case appears as: {escape(', '.join(review.same_case_as))}</div>")
+    for document in view.documents:
+        if len(view.documents) > 1 or document.kind != "summary":
+            source = f" ({escape(document.file)})" if document.file else ""
+            parts.append(f"<h3 class='rq-doc'>{escape(document.kind_label)}{source}</h3>")
+        marked = highlight if highlight and highlight[0] == document.id else None
+        for section in document.sections:
+            text = document.text[section.start:section.end]
+            page = document.page_at(section.start)
+            where = f" <span class='rq-note'>(p. {escape(page.label or str(page.number))})</span>" if page else ""
+            parts.append(f"<h4>{escape(section.label)}{where}</h4>")
+            if marked and marked[1] < section.end and section.start < marked[2]:
+                cited = document.page_at(marked[1])
+                if cited is not None:
+                    parts.append(f"<div class='rq-note'>Cited passage on p. "
+                                 f"{escape(cited.label or str(cited.number))}</div>")
+                parts.append(_highlight(text, marked[1] - section.start, marked[2] - section.start))
+            else:
+                parts.append(escape(text))
+    parts.append("</div>")
+    return "".join(parts)

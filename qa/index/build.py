@@ -1,0 +1,300 @@
+"""Collection -> a new index generation, doing only the work that changed.
+
+Unchanged documents reuse their cut and their vectors from the embedding cache; only new and
+changed documents are embedded (and the model is loaded only then). The keyword indexes are
+rebuilt whole: bm25s indexes thousands of passages in well under a second.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable, Union
+
+import numpy as np
+
+from ..chunking import DocumentSpans, make_splitter, split_document
+from ..collection import Collection, load_collection, writer_lock
+from ..embed import Embedder
+from ..errors import IndexCorruptError, ReviewQAError
+from ..records import Document, Review
+from ..settings import Settings
+from . import keyword, store
+from .cache import EmbeddingCache, cache_folder, context_key, spans_key
+from .manifest import expected_fields, mismatch, read_manifest, write_manifest
+
+EmbedderSource = Union[Embedder, Callable[[], Embedder]]
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    folder: Path
+    generation: int
+    reviews: int
+    documents: int
+    chunks: int
+    embedded_documents: int       # documents cut and embedded in this build
+    reused_documents: int         # documents whose vectors came from the cache
+    removed_documents: int        # documents in the previous generation and not in this one
+    seconds: float
+    rebuilt: bool
+    reason: str
+
+
+@dataclass(frozen=True)
+class IndexStatus:
+    """How the committed index relates to the collection and the settings."""
+
+    folder: Path | None
+    manifest: dict | None
+    problem: str | None           # why it cannot be searched (missing, damaged, other model), or None
+    changes: str | None           # how the collection differs from it, or None when up to date
+
+
+def review_signature(reviews: tuple[Review, ...]) -> str:
+    from ..records import text_sha256
+
+    return text_sha256(json.dumps([r.to_json() for r in reviews], ensure_ascii=False, sort_keys=True))
+
+
+def collection_changes(manifest: dict, collection: Collection) -> str | None:
+    """What differs between a generation and the collection, in words, or None."""
+    built = manifest.get("documents", {})
+    now = {d.id: d.sha256 for d in collection.documents}
+    added = [d for d in now if d not in built]
+    removed = [d for d in built if d not in now]
+    changed = [d for d in now if d in built and built[d] != now[d]]
+    parts = [f"{len(items)} {label}" for items, label in ((added, "new"), (changed, "changed"), (removed, "removed"))
+             if items]
+    if parts:
+        return f"{', '.join(parts)} document{'s' if len(now) != 1 else ''} since the last build"
+    if manifest.get("reviews_sha256") != review_signature(collection.reviews):
+        return "review details changed since the last build"
+    return None
+
+
+def index_status(settings: Settings, collection: Collection | None = None) -> IndexStatus:
+    folder = store.current_generation(settings.index_dir)
+    if folder is None:
+        why = ("the index was built by an older reviewqa" if store.has_legacy_index(settings.index_dir)
+               else "no index has been built")
+        return IndexStatus(None, None, why, None)
+    try:
+        manifest = read_manifest(folder)
+    except IndexCorruptError as error:
+        return IndexStatus(folder, None, str(error), None)
+    problem = mismatch(manifest, settings)
+    changes = None
+    if collection is not None:
+        changes = collection_changes(manifest, collection)
+    return IndexStatus(folder, manifest, problem, changes)
+
+
+def build_index(settings: Settings, embedder: EmbedderSource, *, force: bool = False, progress: bool = True,
+                collection: Collection | None = None) -> BuildReport:
+    """Bring the index up to date with the collection; with force, re-embed every document.
+
+    `embedder` may be a callable that loads one: it is called only if a document needs embedding.
+    """
+    started = time.perf_counter()
+    index_dir = Path(settings.index_dir)
+    with writer_lock(index_dir):
+        store.clean_up(index_dir)
+        collection = collection or load_collection(settings.corpus_path)
+        status = index_status(settings, collection)
+        previous = status.manifest if status.problem is None else None
+        if previous is not None and not force and status.changes is None:
+            return BuildReport(status.folder, int(previous.get("generation", 0)), len(collection.reviews),
+                               len(collection.documents), int(previous.get("chunks", 0)), 0,
+                               len(collection.documents), 0, time.perf_counter() - started, False,
+                               "index is up to date")
+        reason = "forced rebuild" if force else (status.problem or status.changes or "rebuild")
+        state = _Embedding(settings, embedder, progress, force)
+        parts = state.document_parts(collection)
+        staging = store.new_staging(index_dir)
+        try:
+            generation = int(staging.name.split(".")[0])
+            chunk_count = _write_generation(staging, settings, collection, parts, state, generation)
+            folder = store.commit(index_dir, staging)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        store.clean_up(index_dir)
+        state.cache.prune(state.used_keys)
+    built_before = set((previous or {}).get("documents", {}))
+    removed = len(built_before - {d.id for d in collection.documents})
+    return BuildReport(folder, generation, len(collection.reviews), len(collection.documents), chunk_count,
+                       state.embedded, len(collection.documents) - state.embedded, removed,
+                       time.perf_counter() - started, True, reason)
+
+
+@dataclass
+class _Parts:
+    spans: DocumentSpans
+    plain: np.ndarray
+    context: np.ndarray | None
+
+
+class _Embedding:
+    """Cut and embed what the cache lacks, loading the model at most once and only if needed."""
+
+    def __init__(self, settings: Settings, embedder: EmbedderSource, progress: bool, force: bool):
+        from ..embed import resolve_model
+
+        self.settings = settings
+        self._source = embedder
+        self._embedder: Embedder | None = None if callable(embedder) and not hasattr(embedder, "encode") else embedder
+        self.model_name = resolve_model(settings.model)[1]
+        self.cache = EmbeddingCache(cache_folder(settings, self.model_name))
+        self.progress = progress
+        self.force = force
+        self.embedded = 0
+        self.used_keys: set[str] = set()
+        self.dimension: int | None = None
+
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = self._source()
+        if self._embedder.name != self.model_name:
+            raise ReviewQAError(f"The embedder is '{self._embedder.name}' but the settings name "
+                                f"'{self.model_name}'; pass the matching --model.")
+        self.dimension = int(self._embedder.dimension)
+        return self._embedder
+
+    def document_parts(self, collection: Collection) -> list[_Parts]:
+        settings = self.settings
+        openings = {r.id: _opening(collection.documents_of(r.id), r) for r in collection.reviews}
+        keys, spans, plain, context = {}, {}, {}, {}
+        for document in collection.documents:
+            key = spans_key(document, settings)
+            keys[document.id] = key
+            cut = None if self.force else self.cache.spans(key)
+            if cut is None:
+                cut = split_document(document, self._splitter())
+                self.cache.put_spans(key, cut)
+            spans[document.id] = cut
+            rows = len(cut.segments)
+            if not self.force:
+                plain[document.id] = self.cache.vectors(key, "plain", rows, self.dimension)
+                if plain[document.id] is not None:
+                    self.dimension = plain[document.id].shape[1]
+                if settings.context_embedding:
+                    ckey = context_key(key, openings[document.review_id])
+                    context[document.id] = self.cache.vectors(ckey, "context", rows, self.dimension)
+        missing_plain = [d for d in collection.documents if plain.get(d.id) is None]
+        missing_context = ([d for d in collection.documents if context.get(d.id) is None]
+                           if settings.context_embedding else [])
+        texts: list[str] = []
+        for document in missing_plain:
+            texts += [document.text[s.start:s.end] for s in spans[document.id].segments]
+        for document in missing_context:
+            opening = openings[document.review_id]
+            cut = spans[document.id]
+            texts += [in_context(document.text[s.start:s.end], document.sections[cut.chunks[s.chunk].section].name,
+                                 opening) for s in cut.segments]
+        if texts:
+            vectors = self.embedder().encode(texts, batch_size=settings.embed_batch_size, progress=self.progress)
+            if vectors.shape != (len(texts), self.dimension):
+                raise ValueError(f"embedder returned shape {vectors.shape}, expected {(len(texts), self.dimension)}")
+            cursor = 0
+            for kind, documents, target in (("plain", missing_plain, plain), ("context", missing_context, context)):
+                for document in documents:
+                    rows = len(spans[document.id].segments)
+                    block = vectors[cursor:cursor + rows]
+                    cursor += rows
+                    key = keys[document.id]
+                    if kind == "context":
+                        key = context_key(key, openings[document.review_id])
+                    self.cache.put_vectors(key, kind, block)
+                    target[document.id] = block
+        self.embedded = len({d.id for d in missing_plain} | {d.id for d in missing_context})
+        if self.dimension is None:
+            self.dimension = self.embedder().dimension
+        for document in collection.documents:
+            key = keys[document.id]
+            self.used_keys.add(key)
+            if settings.context_embedding:
+                self.used_keys.add(context_key(key, openings[document.review_id]))
+        return [_Parts(spans[d.id], plain[d.id], context.get(d.id)) for d in collection.documents]
+
+    def _splitter(self):
+        if not hasattr(self, "_cached_splitter"):
+            self._cached_splitter = make_splitter(self.settings, self.embedder().count_tokens)
+        return self._cached_splitter
+
+
+def _opening(documents: tuple[Document, ...], review: Review) -> str:
+    """The case a review is about, in its own words: the summary's first sentence, else the title."""
+    summary = next((d.summary for d in documents if d.kind == "summary" and d.summary), "")
+    return (summary.split(". ")[0][:200].rstrip(".") if summary else review.title)
+
+
+def in_context(text: str, section: str, opening: str) -> str:
+    """A segment with its review's opening sentence in front, so that a learning point is tied to
+    the case it came from ("Death of a 4-week-old girl. ... safe sleep advice ..."). A summary's
+    own opening section is that context already."""
+    if section == "summary":
+        return text
+    return f"{opening}. {text}"
+
+
+def _write_generation(folder: Path, settings: Settings, collection: Collection, parts: list[_Parts],
+                      state: _Embedding, generation: int) -> int:
+    import faiss
+
+    chunk_rows, segment_rows = [], []
+    for doc_row, (document, part) in enumerate(zip(collection.documents, parts)):
+        first_chunk = len(chunk_rows)
+        chunk_rows += [(doc_row, c.section, c.start, c.end) for c in part.spans.chunks]
+        segment_rows += [(first_chunk + s.chunk, s.start, s.end) for s in part.spans.segments]
+    chunks = np.array(chunk_rows, dtype=np.int64).reshape(-1, 4)
+    segments = np.array(segment_rows, dtype=np.int64).reshape(-1, 3)
+    dimension = state.dimension
+    _write_jsonl(folder / "reviews.jsonl", (r.to_json() for r in collection.reviews))
+    _write_jsonl(folder / "documents.jsonl", (d.to_json() for d in collection.documents))
+    _save_npy(folder / "chunks.npy", chunks)
+    _save_npy(folder / "segments.npy", segments)
+    views = [("plain", [p.plain for p in parts])]
+    if settings.context_embedding:
+        views.append(("context", [p.context for p in parts]))
+    for name, blocks in views:
+        vectors = np.concatenate(blocks) if blocks else np.zeros((0, dimension), np.float32)
+        index = faiss.IndexFlatIP(dimension)
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+        faiss.write_index(index, str(folder / f"{name}.faiss"))
+    documents = collection.documents
+    chunk_texts = [documents[int(d)].text[s:e] for d, _, s, e in chunks]
+    keyword.save_bm25(keyword.build_bm25(chunk_texts), folder / "bm25_chunks")
+    review_texts = ["\n\n".join(d.text for d in collection.documents_of(r.id)) for r in collection.reviews]
+    keyword.save_bm25(keyword.build_bm25(review_texts), folder / "bm25_reviews")
+    write_manifest(folder, {
+        **expected_fields(settings),
+        "generation": generation,
+        "model_dimension": dimension,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "reviews": len(collection.reviews),
+        "documents_count": len(documents),
+        "chunks": len(chunks),
+        "segments": len(segments),
+        "similarity": "cosine (inner product of unit vectors)",
+        "reviews_sha256": review_signature(collection.reviews),
+        "documents": {d.id: d.sha256 for d in documents},
+    })
+    return len(chunks)
+
+
+def _write_jsonl(path: Path, records) -> None:
+    with path.open("w", encoding="utf-8") as out:
+        for record in records:
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+
+
+def _save_npy(path: Path, array: np.ndarray) -> None:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    path.write_bytes(buffer.getvalue())

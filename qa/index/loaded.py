@@ -1,0 +1,148 @@
+"""One committed generation, opened for searching: reviews, documents, the passage and sentence
+tables, the vector indexes and the keyword indexes, all checked against the manifest.
+
+A generation is self-contained (it carries the reviews and documents it was built from), so
+searching never reads the collection file: an edit there that is not yet built, or a faulty one,
+cannot break the index in use.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import IndexCorruptError, IndexMissingError
+from ..records import Document, Review, Section
+from ..settings import Settings
+from . import keyword, store
+from .manifest import REBUILD, check_settings, read_manifest, verify_files
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage: `document.text[start:end]`, identified by its document and ordinal."""
+
+    row: int
+    document: Document
+    ordinal: int
+    section: Section
+    start: int
+    end: int
+
+    @property
+    def id(self) -> str:
+        return f"{self.document.id}#{self.ordinal}"
+
+    @property
+    def review_id(self) -> str:
+        return self.document.review_id
+
+    @property
+    def text(self) -> str:
+        return self.document.text[self.start:self.end]
+
+
+@dataclass
+class SearchIndex:
+    folder: Path
+    manifest: dict
+    reviews: dict[str, Review]          # in collection order
+    documents: list[Document]           # in collection order; rows of `chunk_table`
+    chunk_table: np.ndarray             # per chunk: document row, section number, start, end
+    segment_table: np.ndarray           # per segment: chunk row, start, end
+    plain: object                       # faiss index over segments (ids = segment rows)
+    context: object | None              # the same segments embedded after their review's opening
+    bm25_chunks: object
+    bm25_reviews: object                # in review order
+    review_ids: list[str] = field(init=False)
+
+    def __post_init__(self):
+        self.review_ids = list(self.reviews)
+        order = {rid: i for i, rid in enumerate(self.review_ids)}
+        self.document_review = np.array([order[d.review_id] for d in self.documents], dtype=np.int64)
+        self.chunk_document = self.chunk_table[:, 0]
+        self.chunk_review = self.document_review[self.chunk_document] if len(self.chunk_table) else self.chunk_document
+        self.segment_chunk = self.segment_table[:, 0]
+        self.segment_review = self.chunk_review[self.segment_chunk] if len(self.segment_table) else self.segment_chunk
+        self._documents_of: dict[str, list[Document]] = {rid: [] for rid in self.review_ids}
+        for document in self.documents:
+            self._documents_of[document.review_id].append(document)
+        self.documents_by_id = {d.id: d for d in self.documents}
+        # Flat indexes are small (a few MB); plain matrices make "score every segment" one product.
+        self.segment_vectors = self.plain.reconstruct_n(0, self.plain.ntotal)
+        self.context_vectors = (self.context.reconstruct_n(0, self.context.ntotal)
+                                if self.context is not None else None)
+
+    @property
+    def generation(self) -> int:
+        return int(self.manifest.get("generation", 0))
+
+    def documents_of(self, review_id: str) -> list[Document]:
+        return self._documents_of.get(review_id, [])
+
+    def chunk(self, row: int) -> Chunk:
+        doc_row, section, start, end = (int(v) for v in self.chunk_table[row])
+        document = self.documents[doc_row]
+        first = int(np.searchsorted(self.chunk_document, doc_row, side="left"))
+        return Chunk(int(row), document, int(row) - first, document.sections[section], start, end)
+
+    def segment_span(self, row: int) -> tuple[int, int]:
+        return int(self.segment_table[row, 1]), int(self.segment_table[row, 2])
+
+    def segment_text(self, row: int) -> str:
+        chunk_row, start, end = (int(v) for v in self.segment_table[row])
+        return self.documents[int(self.chunk_table[chunk_row, 0])].text[start:end]
+
+
+def open_index(settings: Settings) -> SearchIndex:
+    """Open the generation CURRENT names, checking it against the settings and its manifest."""
+    folder = store.current_generation(settings.index_dir)
+    if folder is None:
+        if store.has_legacy_index(settings.index_dir):
+            raise IndexMissingError(f"The index in {settings.index_dir} was built by an older reviewqa; "
+                                    "run `reviewqa build` to rebuild it.")
+        raise IndexMissingError(f"No search index found in {settings.index_dir}; run `reviewqa build` "
+                                "(or `make run`) to build it.")
+    manifest = read_manifest(folder)
+    check_settings(manifest, settings)
+    verify_files(folder, manifest)
+    try:
+        import faiss
+
+        reviews = {r.id: r for r in (Review.from_json(x) for x in _read_jsonl(folder / "reviews.jsonl"))}
+        documents = [Document.from_json(x) for x in _read_jsonl(folder / "documents.jsonl")]
+        chunk_table = np.load(folder / "chunks.npy", allow_pickle=False)
+        segment_table = np.load(folder / "segments.npy", allow_pickle=False)
+        plain = faiss.read_index(str(folder / "plain.faiss"))
+        context = faiss.read_index(str(folder / "context.faiss")) if (folder / "context.faiss").exists() else None
+        bm25_chunks = keyword.load_bm25(folder / "bm25_chunks")
+        bm25_reviews = keyword.load_bm25(folder / "bm25_reviews")
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:
+        raise IndexCorruptError(f"The index in {folder} could not be read ({error}); {REBUILD}.") from None
+    _check_consistent(folder, manifest, reviews, documents, chunk_table, segment_table, plain, context)
+    return SearchIndex(folder, manifest, reviews, documents, chunk_table, segment_table, plain, context,
+                       bm25_chunks, bm25_reviews)
+
+
+def _check_consistent(folder, manifest, reviews, documents, chunk_table, segment_table, plain, context) -> None:
+    problems = []
+    if chunk_table.ndim != 2 or chunk_table.shape[1] != 4 or len(chunk_table) != manifest.get("chunks"):
+        problems.append("passage table")
+    if segment_table.ndim != 2 or segment_table.shape[1] != 3 or len(segment_table) != manifest.get("segments"):
+        problems.append("sentence table")
+    if plain.ntotal != len(segment_table) or (context is not None and context.ntotal != len(segment_table)):
+        problems.append("vector counts")
+    if len(reviews) != manifest.get("reviews") or any(d.review_id not in reviews for d in documents):
+        problems.append("reviews")
+    if not problems and len(chunk_table) and (chunk_table[:, 0].max() >= len(documents)
+                                              or segment_table[:, 0].max() >= len(chunk_table)):
+        problems.append("row references")
+    if problems:
+        raise IndexCorruptError(f"The index in {folder} is inconsistent ({', '.join(problems)}); {REBUILD}.")
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]

@@ -1,0 +1,200 @@
+"""Question -> ranked reviews, each with its best verbatim passages and evidence sentence.
+
+    clean_question -> understand (constraints -> filters) -> expand (thesaurus)
+    -> signals: dense similarity of segments, BM25 of passages / reviews
+    -> per-review rankings -> reciprocal rank fusion (fusion.py) -> best passages (passages.py)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..embed import Embedder
+from ..errors import InvalidQueryError
+from ..index import SearchIndex, keyword
+from ..records import Review
+from ..settings import Settings
+from .filters import Filters, review_passes
+from .fusion import per_review_max, ranked, reciprocal_rank_fusion
+from .passages import PassageHit, best_passages
+from .question import clean_question
+from .rankings import DEFAULT_RANKING, get_ranking
+from .results import WEAK_SIMILARITY, response_record
+from .thesaurus import expand
+from .understand import Understanding, understand
+
+
+@dataclass(frozen=True)
+class ReviewHit:
+    review: Review
+    score: float           # fused score scaled to 0-1 (1 = first in every ranking)
+    similarity: float      # cosine similarity of the review's best sentence to the question
+    passages: tuple[PassageHit, ...]
+
+    @property
+    def weak(self) -> bool:
+        return self.similarity < WEAK_SIMILARITY
+
+
+@dataclass(frozen=True)
+class SearchResponse:
+    query: str
+    ranking: str
+    filters: Filters                  # what was applied: understood from the question + given
+    understood: Understanding
+    hits: tuple[ReviewHit, ...]
+    matched: int                      # reviews that passed the filters
+    generation: int                   # the index generation that answered
+
+    @property
+    def all_weak(self) -> bool:
+        """Nothing is close enough to show: every hit is a weak match (or there are none)."""
+        return all(hit.weak for hit in self.hits)
+
+    def to_json(self) -> dict:
+        return response_record(self)
+
+    def to_records(self) -> list[dict]:
+        return self.to_json()["results"]
+
+
+_FACET_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bplus\b|\bas well as\b|&|\s[-–]\s)\s*", re.I)
+
+
+_PEOPLE = frozenset(keyword.tokenize("mum dad mother father parent parents child children baby family brother "
+                                     "sister sibling carer carers it they them"))
+
+
+def facets(text: str) -> list[str]:
+    """The parts of an "X and Y" question. A part naming only people ("mum and dad") is not a facet
+    of its own: it stays joined to the part before it."""
+    parts: list[str] = []
+    for piece in (p.strip() for p in _FACET_SPLIT.split(text)):
+        if not piece:
+            continue
+        if parts and not set(keyword.tokenize(piece)) - _PEOPLE:
+            parts[-1] = f"{parts[-1]} and {piece}"
+        else:
+            parts.append(piece)
+    return parts if len(parts) >= 2 else [text]
+
+
+def review_mask(index: SearchIndex, filters: Filters) -> np.ndarray:
+    if filters.is_empty():
+        return np.ones(len(index.review_ids), dtype=bool)
+    return np.fromiter((review_passes(index.reviews[rid], filters) for rid in index.review_ids),
+                       dtype=bool, count=len(index.review_ids))
+
+
+def search(index: SearchIndex, embedder: Embedder, question: str, settings: Settings,
+           filters: Filters | None = None, *, ranking: str = DEFAULT_RANKING, k: int | None = None,
+           use_understanding: bool = True) -> SearchResponse:
+    """The reviews that best answer a question, best first, each with its best passages."""
+    question = clean_question(question, settings.max_query_chars)
+    config = get_ranking(ranking)
+    k = k or settings.top_k
+    if config.understand and use_understanding:
+        understood = understand(question, list(index.reviews.values()))
+    else:
+        understood = Understanding(Filters(), question)
+    applied = understood.filters.merged_with(filters or Filters())
+    text = understood.search_text or question
+    mask = review_mask(index, applied)
+    count = len(index.review_ids)
+
+    expansions = expand(text) if config.expand else []
+    keyword_query = " ".join([text, *expansions])
+    parts = facets(text) if config.facets else []
+    parts = parts if len(parts) >= 2 else []
+    # One batch for every text the model must embed: the question, its thesaurus terms, its parts.
+    extra = [", ".join(expansions)] if config.expansion_dense and expansions else []
+    vectors = embedder.encode([text, *extra, *parts])
+    query_vector = vectors[0]
+    expansion_vector = vectors[1] if extra else None
+    part_vectors = vectors[1 + len(extra):]
+    segment_sims = index.segment_vectors @ query_vector
+    best_sims = per_review_max(segment_sims, index.segment_review, count)
+
+    rankings, weights = [], []
+    depth = settings.candidates
+    if config.dense:
+        rankings.append(ranked(best_sims, mask, depth))
+        weights.append(config.dense)
+    if config.context and index.context_vectors is not None:
+        context_sims = index.context_vectors @ query_vector
+        rankings.append(ranked(per_review_max(context_sims, index.segment_review, count), mask, depth))
+        weights.append(config.context)
+    chunk_bm25 = keyword.bm25_scores(index.bm25_chunks, keyword_query, len(index.chunk_table))
+    if config.bm25:
+        if config.bm25_level == "review":
+            review_bm25 = keyword.bm25_scores(index.bm25_reviews, keyword_query, count)
+        else:
+            review_bm25 = per_review_max(chunk_bm25, index.chunk_review, count)
+        rankings.append(ranked(review_bm25, mask, depth, positive_only=True))
+        weights.append(config.bm25)
+    if expansion_vector is not None:
+        expansion_sims = index.segment_vectors @ expansion_vector
+        rankings.append(ranked(per_review_max(expansion_sims, index.segment_review, count), mask, depth))
+        weights.append(config.expansion_dense)
+
+    if parts:
+        # Each part ranks reviews on its own; a review's coverage is its fused rank across parts.
+        part_rankings = []
+        for part, vector in zip(parts, part_vectors):
+            part_dense = per_review_max(index.segment_vectors @ vector, index.segment_review, count)
+            part_bm25 = keyword.bm25_scores(index.bm25_reviews, " ".join([part, *expand(part)]), count)
+            part_fused = reciprocal_rank_fusion(
+                [ranked(part_dense, mask, depth), ranked(part_bm25, mask, depth, positive_only=True)], settings.rrf_k)
+            part_rankings.append(sorted(part_fused, key=lambda r: (-part_fused[r], r)))
+        rankings += part_rankings
+        weights += [config.facets / len(parts)] * len(parts)
+
+    hits = fused_hits(index, rankings, weights, settings, k, segment_sims, best_sims, chunk_bm25, keyword_query)
+    return SearchResponse(question, config.name, applied, understood, tuple(hits), int(mask.sum()), index.generation)
+
+
+def fused_hits(index: SearchIndex, rankings: list[list[int]], weights: list[float], settings: Settings, k: int,
+               segment_sims: np.ndarray, best_sims: np.ndarray, chunk_bm25: np.ndarray,
+               keyword_query: str) -> list[ReviewHit]:
+    """Fuse per-review rankings and dress the top k reviews with their best passages."""
+    fused = reciprocal_rank_fusion(rankings, settings.rrf_k, weights)
+    best_possible = sum(weights) / (settings.rrf_k + 1)
+    order = sorted(fused, key=lambda r: (-fused[r], r))[:k]
+    # A review with no sentences (only keywords) has no similarity: -1 keeps it a weak match in JSON.
+    return [ReviewHit(index.reviews[index.review_ids[r]], fused[r] / best_possible, max(float(best_sims[r]), -1.0),
+                      best_passages(index, r, segment_sims, chunk_bm25, keyword_query)) for r in order]
+
+
+def more_like(index: SearchIndex, review_id: str, settings: Settings, filters: Filters | None = None,
+              k: int | None = None) -> SearchResponse:
+    """Reviews most like a given review: its sentences' mean vector against every sentence, fused with
+    BM25 of its subject keywords. The review itself (and any entry for the same case) is left out."""
+    if review_id not in index.reviews:
+        raise InvalidQueryError(f"There is no review with id '{review_id}'; pick a result from the list.")
+    source = index.reviews[review_id]
+    position = index.review_ids.index(review_id)
+    count = len(index.review_ids)
+    applied = filters or Filters()
+    mask = review_mask(index, applied)
+    for rid in (review_id, *source.same_case_as):
+        if rid in index.reviews:
+            mask[index.review_ids.index(rid)] = False
+    centre = index.segment_vectors[index.segment_review == position].mean(axis=0)
+    centre /= max(float(np.linalg.norm(centre)), 1e-9)
+    segment_sims = index.segment_vectors @ centre
+    keyword_query = " ".join(source.keywords) or " ".join(d.summary for d in index.documents_of(review_id))
+    best_sims = per_review_max(segment_sims, index.segment_review, count)
+    rankings = [ranked(best_sims, mask, settings.candidates),
+                ranked(keyword.bm25_scores(index.bm25_reviews, keyword_query, count), mask, settings.candidates,
+                       positive_only=True)]
+    chunk_bm25 = keyword.bm25_scores(index.bm25_chunks, keyword_query, len(index.chunk_table))
+    hits = fused_hits(index, rankings, [1.0, 1.0], settings, k or settings.top_k, segment_sims, best_sims,
+                      chunk_bm25, keyword_query)
+    query = f"More like: {source.title}"
+    return SearchResponse(query, "more-like-this", applied, Understanding(Filters(), query), tuple(hits),
+                          int(mask.sum()), index.generation)
+
+
