@@ -17,10 +17,10 @@ $(STAMP): pyproject.toml
 	# The CPU build of torch first, so nothing pulls the multi-GB CUDA build.
 	$(PY) -m pip install --quiet "torch==2.13.0"
 	$(PY) -m pip install --quiet -e ".[test]"
-	@if [ ! -x /usr/bin/chromium ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Installing Debian's chromium for the browser tests"; \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-		|| echo "warning: could not install chromium; the browser test will be skipped"; \
+	@if { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/strace ]; } && command -v apt-get >/dev/null 2>&1; then \
+		echo "Installing Debian's chromium (browser tests, test PDFs) and strace (kill-at-rename tests)"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium strace >/dev/null) \
+		|| echo "warning: could not install chromium/strace; the tests that need them will be skipped"; \
 	fi
 	touch $(STAMP)
 
