@@ -1,0 +1,70 @@
+"""DOCX -> text with sections, through python-docx (MIT).
+
+Paragraphs and tables are read in document order. Paragraphs styled "Title" or "Heading N" start
+sections; a table becomes one paragraph with a line per row and " | " between cells. A DOCX has
+no fixed pages (Word lays them out when it opens the file), so there are none to cite.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from ..errors import DocumentError
+from .parsed import ParsedFile, TextBuilder
+
+# Old binary .doc files and password-protected .docx files are both OLE containers, not zips.
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def parse_docx(data: bytes, name: str) -> ParsedFile:
+    document = _open(data, name)
+    builder = TextBuilder()
+    for block in document.iter_inner_content():
+        if hasattr(block, "rows"):
+            builder.paragraph(_table_text(block))
+        else:
+            builder.paragraph(block.text, heading=_is_heading(block))
+    text, sections = builder.build()
+    if not text:
+        raise DocumentError(f"'{name}' contains no text; check that it is the right file.")
+    return ParsedFile(text=text, sections=sections, pages=(), format="docx", title=None, year=None, area=None)
+
+
+def _open(data: bytes, name: str):
+    import docx
+
+    if data.startswith(_OLE_MAGIC):
+        raise DocumentError(f"'{name}' is an old-style .doc or a password-protected Word file; open it in Word "
+                            "and save it as an unprotected .docx, then add that.")
+    try:
+        return docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError, docx.opc.exceptions.OpcError) as error:
+        raise DocumentError(f"'{name}' is not a valid Word .docx file ({type(error).__name__}); open it in Word "
+                            "and save it as .docx again.") from None
+    except Exception as error:  # lxml and zip errors of a damaged package come in many kinds
+        raise DocumentError(f"'{name}' is damaged and cannot be read ({type(error).__name__}); open it in Word "
+                            "and save it as .docx again.") from None
+
+
+def _is_heading(paragraph) -> bool:
+    try:
+        style = paragraph.style.name if paragraph.style is not None else ""
+    except (KeyError, ValueError):
+        return False
+    return style == "Title" or style.startswith("Heading")
+
+
+def _table_text(table) -> str:
+    rows = []
+    for row in table.rows:
+        cells, seen = [], set()
+        for cell in row.cells:
+            # A merged cell is returned once per grid column it spans; write it once.
+            if id(cell._tc) in seen:
+                continue
+            seen.add(id(cell._tc))
+            cells.append(" ".join(cell.text.split()))
+        if any(cells):
+            rows.append(" | ".join(cells))
+    return "\n".join(rows)
