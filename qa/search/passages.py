@@ -18,25 +18,42 @@ class PassageHit:
     evidence: tuple[int, int]          # the best sentence: offsets in chunk.document.text
 
 
-def best_passages(index: SearchIndex, review_position: int, segment_sims: np.ndarray, chunk_bm25: np.ndarray,
-                  keyword_query: str, limit: int = PASSAGES_PER_REVIEW) -> tuple[PassageHit, ...]:
-    """The best sentence's similarity, nudged by the passage's keyword score, ranks a review's
-    passages (from any of its documents)."""
-    chunk_ids = np.flatnonzero(index.chunk_review == review_position)
-    segment_ids = np.flatnonzero(index.segment_review == review_position)
-    top_bm25 = float(chunk_bm25[chunk_ids].max()) if len(chunk_ids) else 0.0
+# The evidence sentence gets a bonus of up to this for sharing the question's words.
+OVERLAP_BONUS = 0.05
+LEXICAL_WEIGHT = 0.1
+
+
+def best_passages(index: SearchIndex, review_position: int, segment_ids: np.ndarray, segment_sims: np.ndarray,
+                  chunk_bm25: np.ndarray, keyword_query: str, limit: int = PASSAGES_PER_REVIEW) -> tuple[PassageHit, ...]:
+    """A review's passages (from any of its documents) ranked by their best sentence's similarity,
+    nudged by the passage's keyword score; `segment_sims[i]` is the similarity of `segment_ids[i]`.
+
+    Only passages that can still make the top `limit` are scored in full (the word-overlap bonus is
+    bounded), so a long report costs little more than a summary."""
+    chunk_ids = index.chunks_of(review_position)
+    if not len(chunk_ids) or not len(segment_ids):
+        return ()
+    local = np.searchsorted(chunk_ids, index.segment_chunk[segment_ids])
+    best_sim = np.full(len(chunk_ids), -np.inf, dtype=np.float32)
+    np.maximum.at(best_sim, local, segment_sims.astype(np.float32))
+    bm25 = chunk_bm25[chunk_ids]
+    top_bm25 = float(bm25.max())
+    lexical = bm25 / top_bm25 if top_bm25 > 0 else np.zeros(len(chunk_ids), dtype=np.float32)
+    floor = best_sim + LEXICAL_WEIGHT * lexical
+    threshold = np.sort(floor)[::-1][min(limit, len(floor)) - 1]
+    contenders = np.flatnonzero(floor + OVERLAP_BONUS >= threshold)
     query_terms = set(keyword.tokenize(keyword_query))
     passages = []
-    for chunk_id in chunk_ids:
-        own = segment_ids[index.segment_chunk[segment_ids] == chunk_id]
+    for position in contenders:
+        own = np.flatnonzero(local == position)
         if not len(own):
             continue
         # Evidence: the sentence closest in meaning, with a small bonus for sharing the question's words.
-        evidence_scores = [float(segment_sims[s]) + 0.05 * _overlap(index.segment_text(s), query_terms) for s in own]
-        best = int(own[int(np.argmax(evidence_scores))])
-        lexical = float(chunk_bm25[chunk_id]) / top_bm25 if top_bm25 > 0 else 0.0
-        score = max(evidence_scores) + 0.1 * lexical
-        passages.append(PassageHit(index.chunk(int(chunk_id)), score, index.segment_span(best)))
+        evidence = [float(segment_sims[i]) + OVERLAP_BONUS * _overlap(index.segment_text(int(segment_ids[i])),
+                                                                      query_terms) for i in own]
+        best = int(segment_ids[own[int(np.argmax(evidence))]])
+        score = max(evidence) + LEXICAL_WEIGHT * float(lexical[position])
+        passages.append(PassageHit(index.chunk(int(chunk_ids[position])), score, index.segment_span(best)))
     passages.sort(key=lambda p: (-p.score, p.chunk.row))
     return tuple(passages[:limit])
 
