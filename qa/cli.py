@@ -29,6 +29,10 @@ def _settings(args: argparse.Namespace) -> Settings:
         changes["index_dir"] = Path(args.index_dir)
     if args.model:
         changes["model"] = args.model
+    if args.precision:
+        changes["model_precision"] = args.precision
+    if args.context_embedding:
+        changes["context_embedding"] = True
     return settings.with_(**changes)
 
 
@@ -273,10 +277,85 @@ def cmd_eval(args, settings: Settings) -> int:
     return 0
 
 
+def _progress_printer(quiet: bool):
+    def progress(fraction: float, message: str) -> None:
+        if not quiet:
+            print(f"reviewqa: {message}", file=sys.stderr, flush=True)
+    return progress
+
+
+def cmd_add(args, settings: Settings) -> int:
+    from .adding import AddOptions, read_metadata_csv
+    from .service import Service
+
+    options = AddOptions(review_id=args.review, title=args.title, year=args.year, area=args.area, nation=args.nation,
+                         kind=args.kind, metadata=read_metadata_csv(args.metadata) if args.metadata else {})
+    report = Service(settings).add(args.paths, options, progress=_progress_printer(args.quiet),
+                                   show_bar=not args.quiet)
+    for result in report.failed:
+        print(f"reviewqa: failed: {result.message}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        print(format_add_report(report))
+    return 1 if report.failed else 0
+
+
+def format_add_report(report) -> str:
+    lines = []
+    for result in report.files:
+        if result.status == "failed":
+            continue          # already printed on stderr
+        lines.append(f"{result.status:<9} {result.message}")
+        if result.status in ("added", "replaced") and result.guessed:
+            guessed = result.guessed
+            lines.append(f"{'':<9}   guessed from the first page: title “{guessed['title'] or 'not found'}”, year "
+                         f"{guessed['year'] or 'not found'}, area {guessed['area'] or 'not found'} (correct them with "
+                         "--title, --year, --area or a metadata CSV)")
+        lines += [f"{'':<9}   note: {warning}" for warning in result.warnings]
+    lines += [f"note: {warning}" for warning in report.warnings]
+    lines.append(report.summary())
+    return "\n".join(lines)
+
+
+def cmd_remove(args, settings: Settings) -> int:
+    from .service import Service
+
+    report = Service(settings).remove(args.document_id, progress=_progress_printer(args.quiet),
+                                      show_bar=not args.quiet)
+    print(json.dumps(report.to_json(), ensure_ascii=False, indent=2) if args.json else report.message)
+    return 0
+
+
+def cmd_list(args, settings: Settings) -> int:
+    from .service import Service
+
+    documents = Service(settings).documents()
+    shown = documents if args.all else [d for d in documents if d.added]
+    if args.json:
+        print(json.dumps([d.to_json() for d in shown], ensure_ascii=False, indent=2))
+        return 0
+    for document in shown:
+        pages = f"{document.pages} pages" if document.pages else f"{document.characters:,} characters"
+        lines = [document.id, f"    {document.kind} “{document.title or document.review_title}”, {pages}; "
+                              f"{document.file or 'summary from the NSPCC page'}"]
+        print("\n".join(lines))
+    summaries = len(documents) - sum(1 for d in documents if d.added)
+    if not args.all:
+        added = len(shown)
+        print(f"{added} added document{'s' if added != 1 else ''}" if added else
+              "No documents have been added yet; add one with `reviewqa add FILE`.", end="")
+        print(f"; and {summaries} review summaries from the NSPCC page (`reviewqa list --all` lists them too).")
+    else:
+        print(f"{len(documents)} documents.")
+    return 0
+
+
 def cmd_serve(args, settings: Settings) -> int:
     from .app import serve
 
-    serve(settings, host=args.host, port=args.port, build=not args.no_build)
+    serve(settings, host=args.host, port=args.port, build=not args.no_build, token_file=args.token_file,
+          auth_file=args.auth_file, no_auth=args.no_auth)
     return 0
 
 
@@ -296,6 +375,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--index-dir", help="folder that holds the built index (default: <root>/index)")
     parser.add_argument("--model", help="embedding model: a local folder or cached sentence-transformers name "
                                         "(default: the bundled all-MiniLM-L6-v2)")
+    parser.add_argument("--precision", choices=["fp32", "int8"],
+                        help="the bundled model's precision on onnxruntime (default int8; fp32 is a separate index)")
+    parser.add_argument("--context-embedding", action="store_true",
+                        help="build: also embed each sentence after its review's opening sentence "
+                             "(twice the embedding work; see eval/README.md)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = commands.add_parser("parse", help="parse the source page into corpus/reviews.jsonl",
@@ -361,12 +445,77 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(run=cmd_stats)
 
-    p = commands.add_parser("serve", help="start the web app",
-                            description="Start the web app (builds the index first if it is missing or stale).")
+    p = commands.add_parser("serve", help="start the web app and the HTTP API",
+                            description="Start the web app (at /) and the HTTP API (at /api, docs at /api/docs) in "
+                                        "one server; builds the index first if it is missing or stale. Beyond this "
+                                        "machine (--host 0.0.0.0) it needs an API token, or --no-auth.",
+                            epilog="Example: reviewqa serve --host 0.0.0.0 --token-file ~/.reviewqa-token",
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--no-build", action="store_true", help="fail instead of building a missing or stale index")
+    p.add_argument("--token-file", help="file holding the API token (default: $REVIEWQA_API_TOKEN): the API needs "
+                                        "`Authorization: Bearer <token>`, the app a login with it as password")
+    p.add_argument("--auth-file", help="file of `user:password` lines: the app's logins (instead of the token)")
+    p.add_argument("--no-auth", action="store_true",
+                   help="serve beyond this machine without any authentication (refused otherwise)")
     p.set_defaults(run=cmd_serve)
+
+    p = commands.add_parser(
+        "add", help="add your own review files (PDF, Word, web page, text) and update the index",
+        description="Add files, or folders (walked recursively), to the collection and update the index, embedding "
+                    "only what is new. Each file is copied into <root>/corpus/files/, so the collection rebuilds "
+                    "from corpus/ alone. A file joins the review given with --review, or an existing review with "
+                    "the same area, name and year; otherwise it starts a new review. Title, year and area are "
+                    "guessed from the first page unless given; the output shows the guesses. Adding an unchanged "
+                    "file again does nothing; a changed file replaces its previous version.",
+        epilog="Formats: .pdf (with a text layer; scanned PDFs need OCR first, e.g. ocrmypdf), .docx, .html/.htm, "
+               ".txt, .md (UTF-8); at most 50 MB each. Hidden files and other types inside folders are skipped.\n\n"
+               "Metadata CSV: a header row with file and any of title,year,area,nation,review,kind; one row per "
+               "file name. A row wins over the options, which win over the guesses.\n\n"
+               "Exit status: 0 when every file was added or was already there; 1 when some files failed (each is "
+               "reported and the others are still added); 2 when nothing could be done (a bad option or CSV, an "
+               "unknown --review, the collection busy or damaged, the index failing to build: then nothing is "
+               "changed).\n\n"
+               "Examples:\n"
+               '  reviewqa add "Child Q overview report.pdf"\n'
+               "  reviewqa add report.pdf --year 2024 --area Northbridge --title \"Child Safeguarding Practice "
+               "Review: Child Q\"\n"
+               "  reviewqa add exec-summary.docx --review 2022-kent-child-k-431585 --kind executive-summary\n"
+               "  reviewqa add reports/ --metadata reports.csv --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to add")
+    p.add_argument("--review", metavar="ID", help="add to this existing review (see `reviewqa list --all`)")
+    p.add_argument("--title", help="the document's title (and the new review's), instead of the guess")
+    p.add_argument("--year", type=int, help="year of publication, instead of the guess (needed if none is found)")
+    p.add_argument("--area", help="the safeguarding partnership's area, e.g. Kent, instead of the guess")
+    p.add_argument("--nation", help="England, Wales, Scotland, Northern Ireland, ... (default: from the area)")
+    p.add_argument("--kind", help="report (default), executive-summary, summary, or another word")
+    p.add_argument("--metadata", metavar="FILE.csv", help="per-file metadata: file,title,year,area,nation,review,kind")
+    p.add_argument("--json", action="store_true", help="print the per-file results as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+    p.set_defaults(run=cmd_add)
+
+    p = commands.add_parser(
+        "remove", help="remove a document from the collection and update the index",
+        description="Remove one document (and its review, if no other document is left), delete its copy in "
+                    "corpus/files/, and update the index.",
+        epilog="Example: reviewqa remove 2024-northbridge-child-q-1a2b3c/child-q-report  (ids: `reviewqa list`)",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("document_id", metavar="DOCUMENT_ID", help="the document's id, as `reviewqa list` shows it")
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
+    p.set_defaults(run=cmd_remove)
+
+    p = commands.add_parser(
+        "list", help="list the documents added to the collection",
+        description="List the documents added with `reviewqa add` (id, kind, title, pages, file); with --all, the "
+                    "NSPCC page's review summaries too.",
+        epilog="Examples:\n  reviewqa list\n  reviewqa list --all --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--all", action="store_true", help="also list the review summaries from the NSPCC page")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(run=cmd_list)
     return parser
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import json
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -141,12 +142,25 @@ def _reason(error: Exception) -> str:
     return str(error).split("\n")[0][:200]
 
 
+_held = threading.local()
+
+
 @contextmanager
 def writer_lock(folder: Path, *, wait: float = 120.0) -> Iterator[None]:
     """One writer at a time per collection (build, add, remove); readers never wait. The lock is an
-    flock on a file, so a killed writer releases it with its process."""
+    flock on a file, so a killed writer releases it with its process. A thread that holds it may take
+    it again (`add` holds it across its build); other threads and processes wait."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    key = str(folder.resolve())
+    held = _held.__dict__.setdefault("folders", {})
+    if held.get(key):
+        held[key] += 1
+        try:
+            yield
+        finally:
+            held[key] -= 1
+        return
     with open(folder / ".lock", "a+") as handle:
         deadline = time.monotonic() + wait
         while True:
@@ -158,7 +172,9 @@ def writer_lock(folder: Path, *, wait: float = 120.0) -> Iterator[None]:
                     raise CorpusError(f"Another reviewqa command is changing {folder}; try again when it has "
                                       "finished.") from None
                 time.sleep(0.05)
+        held[key] = 1
         try:
             yield
         finally:
+            held.pop(key, None)
             fcntl.flock(handle, fcntl.LOCK_UN)

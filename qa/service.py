@@ -150,6 +150,29 @@ class Service:
         # A build embeds in batches: the query embedder serves it too when it is the same model.
         return self._embedder if self._embedder is not None else load(self.settings)
 
+    def add(self, paths, options=None, *, progress=None, show_bar: bool = False):
+        """Add files or folders to the collection and update the index (qa/adding.py: AddReport).
+        The next request is served from the new generation."""
+        from .adding import add_files
+        from .embed import load_embedder
+
+        return add_files(self.settings, paths, options, embedder=lambda: self._build_embedder(load_embedder),
+                         progress=progress, show_bar=show_bar)
+
+    def remove(self, document_id: str, *, progress=None, show_bar: bool = False):
+        """Remove one document (and its review if it has no other) and update the index (RemoveReport)."""
+        from .adding import remove_document
+        from .embed import load_embedder
+
+        return remove_document(self.settings, document_id, embedder=lambda: self._build_embedder(load_embedder),
+                               progress=progress, show_bar=show_bar)
+
+    def documents(self):
+        """Every document in the collection file (qa/adding.py: DocumentInfo), added ones with their file."""
+        from .adding import list_documents
+
+        return list_documents(self.settings)
+
     def status(self):
         from .collection import load_collection
 

@@ -68,8 +68,9 @@ def fake_embedder():
 def settings(tmp_path, fixture_collection) -> Settings:
     """Settings for a private collection folder (corpus and index); the model is named after the fake."""
     save_collection(fixture_collection, tmp_path / "corpus" / "reviews.jsonl")
+    # The in-context vectors are on here (off by default) so the unit suite exercises both indexes.
     return Settings(root=tmp_path, source_path=FIXTURES / "page.txt", model="fake-hash-64", chunk_tokens=24,
-                    chunk_overlap_tokens=0)
+                    chunk_overlap_tokens=0, context_embedding=True)
 
 
 @pytest.fixture

@@ -136,6 +136,20 @@ def test_removed_and_added_documents(built):
     assert [d.kind for d in index.documents_of(index.review_ids[0])] == ["summary", "report"]
 
 
+def test_without_context_embedding_builds_one_vector_index_and_searches(built, fake_embedder):
+    from qa.service import Service
+
+    plain_only = built.with_(context_embedding=False)
+    # A search does not care: the index says what it has.
+    assert index_status(plain_only).problem is None
+    report = build_index(plain_only, fake_embedder, progress=False)
+    assert report.rebuilt and report.reason == "the index was built with a different context embedding"
+    assert report.embedded_documents == 0          # the plain vectors come from the cache
+    index = open_index(plain_only)
+    assert index.context is None and not (index.folder / "context.faiss").exists()
+    assert Service(plain_only, embedder=fake_embedder).search("county lines", k=1).hits[0].review.name == "Child K"
+
+
 def test_changed_chunking_or_model_makes_the_index_stale(built):
     assert index_status(built.with_(chunk_tokens=50)).problem == "the index was built with a different chunking"
     assert index_status(built.with_(model="other-model")).problem == "the index was built with a different model"

@@ -20,6 +20,9 @@ CSS = """
 .rq-error{color:#a40e26}
 .rq-review{white-space:pre-wrap;line-height:1.5}
 .rq-review h4{margin:12px 0 2px 0;color:#0b5cad}
+.rq-add-list{margin:6px 0;padding-left:1.2em}
+.rq-add-list li{margin:4px 0}
+.rq-status{font-weight:600;text-transform:uppercase;font-size:.8em;margin-right:.4em}
 """
 
 
@@ -119,5 +122,30 @@ def review_html(view, highlight: tuple[str, int, int] | None = None) -> str:
                 parts.append(_highlight(text, marked[1] - section.start, marked[2] - section.start))
             else:
                 parts.append(escape(text))
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def add_report_html(report) -> str:
+    """What an add did, file by file (qa/adding.py: AddReport), with the guessed metadata; all escaped."""
+    parts = [f"<div class='rq-add-report'><div class='rq-line'>{escape(report.summary())}</div>",
+             "<ul class='rq-add-list'>"]
+    for result in report.files:
+        css = " rq-error" if result.status == "failed" else ""
+        parts.append(f"<li class='rq-add-{escape(result.status)}{css}'><span class='rq-status'>"
+                     f"{escape(result.status)}</span> {escape(result.message)}")
+        if result.status in ("added", "replaced") and result.guessed:
+            guessed = result.guessed
+            title, year, area = (escape(str(guessed[k] or "not found")) for k in ("title", "year", "area"))
+            parts.append(f"<div class='rq-note'>Guessed from the first page: title “{title}”, year {year}, area "
+                         f"{area}. To correct them, remove the document and add it again with the boxes filled in."
+                         "</div>")
+        for warning in result.warnings:
+            parts.append(f"<div class='rq-note'>Note: {escape(warning)}</div>")
+        parts.append("</li>")
+    parts.append("</ul>")
+    parts += [f"<div class='rq-note'>Note: {escape(warning)}</div>" for warning in report.warnings]
+    if report.changed:
+        parts.append("<div class='rq-note'>The new documents can be searched now.</div>")
     parts.append("</div>")
     return "".join(parts)

@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import html
 import logging
-import shutil
+import os
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 from ..errors import InvalidQueryError, ReviewQAError
+from ..ingest.metadata import NATIONS
 from ..search.filters import AGE_GROUPS, Filters, age_label, filters_from_input
 from ..settings import Settings
 from .conversation import Turn, chat_turn, more_like_turn, rerun
 from .export import to_csv, to_markdown
-from .render import CSS, answer_html, error_html, review_html
+from .render import CSS, add_report_html, answer_html, error_html, review_html
 
 log = logging.getLogger("reviewqa.app")
 
@@ -131,13 +132,64 @@ def api_search(service, question, year_from=None, year_to=None, nations=None, re
         return {"query": question if isinstance(question, str) else None, "results": [], "error": str(error)}
 
 
+# --- adding documents ---------------------------------------------------------------------------------
+
+ADD_FILE_TYPES = [".pdf", ".docx", ".html", ".htm", ".txt", ".md"]
+NATION_FROM_AREA = "From the area"
+
+
+def add_uploads(service, files, review_id="", title="", year="", area="", nation="", progress=None):
+    """Add the files Gradio saved from an upload (paths in its temporary folder) with the metadata typed
+    in the panel; returns the AddReport. The uploads are parsed where Gradio put them; only the copy in
+    the collection is kept (the temporary ones are deleted afterwards)."""
+    from ..adding import AddOptions
+
+    paths = [str(getattr(f, "path", None) or getattr(f, "name", None) or f) for f in (files or [])]
+    if not paths:
+        raise ReviewQAError("Choose one or more files to add first (PDF, Word .docx, web page, text or Markdown).")
+    year_text = str(year or "").strip()
+    if year_text and not (year_text.isdigit() and len(year_text) == 4):
+        raise ReviewQAError(f"The year '{year_text[:20]}' is not a year; write it as four digits, e.g. 2023.")
+    options = AddOptions(review_id=(review_id or "").strip() or None, title=(title or "").strip() or None,
+                         year=int(year_text) if year_text else None, area=(area or "").strip() or None,
+                         nation=(nation or "").strip() or None)
+    try:
+        return service.add(paths, options, progress=progress)
+    finally:
+        _discard_uploads(paths)
+
+
+def _discard_uploads(paths) -> None:
+    """Delete uploaded files from Gradio's temporary folder (and nowhere else): reviews are sensitive."""
+    try:
+        from gradio.utils import get_upload_folder
+
+        folder = Path(get_upload_folder()).resolve()
+    except Exception:  # noqa: BLE001 - an older Gradio: leave its cache to it
+        return
+    for path in paths:
+        try:
+            resolved = Path(path).resolve()
+            if folder in resolved.parents and resolved.is_file():
+                resolved.unlink()
+        except OSError:
+            pass
+
+
+def removal_choices(service) -> list[tuple[str, str]]:
+    """(label, document id) of each document added from a file."""
+    return [(f"{d.title or d.review_title} ({d.id})", d.id) for d in service.documents() if d.added]
+
+
 # --- Gradio wiring -----------------------------------------------------------------------------------
 
 def build_app(settings: Settings, service, reviews, export_dir: Path | None = None):
     """The Blocks. `reviews` fill the filter choices without waiting for the index to open."""
     import gradio as gr
 
-    export_dir = Path(export_dir or tempfile.mkdtemp(prefix="reviewqa-exports-"))
+    # Made on the first export, not at start (serve() puts it in the server's temp folder, removed on exit).
+    export_dir = (Path(export_dir) if export_dir
+                  else Path(tempfile.gettempdir()) / f"reviewqa-exports-{os.urandom(6).hex()}")
     years = [ANY] + [str(y) for y in sorted({r.year for r in reviews})]
     keyword_choices = sorted({k for r in reviews for k in r.keywords})
     age_choices = [ANY] + list(AGE_GROUPS)
@@ -230,6 +282,46 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         export.on_error = lambda args, text: (gr.update(), text)
         return export
 
+    def choice_updates():
+        """New reviews' years and places in the filter panel, after an add or a remove."""
+        try:
+            fresh = service.reviews()
+        except ReviewQAError:
+            return gr.update(), gr.update(), gr.update()
+        fresh_years = [ANY] + [str(y) for y in sorted({r.year for r in fresh})]
+        return gr.update(choices=fresh_years), gr.update(choices=fresh_years), gr.update(choices=place_choices(fresh))
+
+    def removal_update():
+        try:
+            return gr.update(choices=removal_choices(service), value=None)
+        except ReviewQAError:
+            return gr.update()
+
+    def add_documents(files, review_id, title, year, area, nation, progress=gr.Progress()):
+        paths = [str(getattr(f, "path", None) or f) for f in (files or [])]
+        try:
+            report = add_uploads(service, files, review_id, title, year, area,
+                                 "" if nation == NATION_FROM_AREA else nation,
+                                 progress=lambda fraction, message: progress(fraction, desc=message))
+        except Exception as error:  # noqa: BLE001 - the UI edge: a message, never a traceback
+            if isinstance(error, ReviewQAError):
+                text = str(error)
+            else:
+                log.exception("unexpected error while adding documents")
+                text = "Something went wrong on our side and it was logged. Please try again."
+            # Uploads that were processed are gone from the temporary folder: the user chooses again.
+            gone = any(not Path(path).exists() for path in paths)
+            return (error_html(text), gr.update(value=None) if gone else gr.update(), gr.update(), gr.update(),
+                    gr.update(), gr.update())
+        return (add_report_html(report), gr.update(value=None), *choice_updates(), removal_update())
+
+    def remove_added(document_id):
+        if not document_id:
+            raise ReviewQAError("Choose a document to remove first.")
+        report = service.remove(document_id)
+        return (f"<div class='rq-line'>{html.escape(report.message)}</div>", removal_update(), *choice_updates())
+    remove_added.on_error = lambda args, text: (error_html(text), gr.update(), gr.update(), gr.update(), gr.update())
+
     with gr.Blocks(title="reviewqa — search child safeguarding case reviews") as demo:
         gr.Markdown("## reviewqa\nAsk about child safeguarding case reviews in your own words. Every answer is the "
                     "reviews' own words, cited; follow up with *only 2022*, *what about Wales?*, *show more*, "
@@ -278,6 +370,28 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
                 export_note = gr.Markdown()
         review_panel = gr.HTML(elem_id="rq-review")
         opened_id = gr.State("")
+        with gr.Accordion("Add documents", open=False, elem_id="rq-add-panel"):
+            gr.Markdown(f"Add your own case review reports so they can be searched with the others: PDF (with a "
+                        f"text layer; scanned PDFs need OCR first), Word (.docx), web pages (.html), text or Markdown, "
+                        f"up to {settings.max_file_bytes / 2**20:.0f} MB each. Title, year and area are guessed from "
+                        "the first page; fill in the boxes to set them yourself. A report joins an existing review "
+                        "with the same area, name and year, or the review whose id you give.")
+            upload = gr.File(label="Files to add", file_count="multiple", file_types=ADD_FILE_TYPES, type="filepath",
+                             elem_id="rq-upload")
+            with gr.Row():
+                add_title = gr.Textbox(label="Title (optional)", max_length=300, elem_id="rq-add-title")
+                add_year = gr.Textbox(label="Year (optional)", max_length=4, placeholder="e.g. 2024",
+                                      elem_id="rq-add-year")
+                add_area = gr.Textbox(label="Area (optional)", max_length=100, placeholder="e.g. Kent",
+                                      elem_id="rq-add-area")
+                add_nation = gr.Dropdown([NATION_FROM_AREA, *NATIONS], value=NATION_FROM_AREA, label="Nation",
+                                         elem_id="rq-add-nation")
+                add_review = gr.Textbox(label="Join review id (optional)", max_length=200, elem_id="rq-add-review")
+            add_button = gr.Button("Add to the collection", variant="primary", elem_id="rq-add")
+            add_status = gr.HTML(elem_id="rq-add-status")
+            with gr.Row():
+                remove_pick = gr.Dropdown([], label="Remove an added document", elem_id="rq-remove-pick", scale=4)
+                remove_button = gr.Button("Remove", elem_id="rq-remove", scale=1)
         gr.Markdown(SOURCE_CREDIT)
 
         panel = [year_from, year_to, places, keywords, age]
@@ -304,17 +418,30 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
                               age_group, k, literal)
 
         gr.api(search, api_name="search")
+
+        # One change to the collection at a time (the writer lock would make a second one wait anyway).
+        add_button.click(add_documents, [upload, add_review, add_title, add_year, add_area, add_nation],
+                         [add_status, upload, year_from, year_to, places, remove_pick], api_visibility="private",
+                         concurrency_limit=1, concurrency_id="collection-writer")
+        remove_button.click(safely(remove_added), [remove_pick], [add_status, remove_pick, year_from, year_to, places],
+                            api_visibility="private", concurrency_limit=1, concurrency_id="collection-writer")
+        demo.load(removal_update, None, [remove_pick], api_visibility="private")
     # Several people can search at once; each search is short, so a small pool keeps latency flat.
     demo.queue(default_concurrency_limit=4, max_size=64)
     demo.reviewqa_export_dir = export_dir
     return demo
 
 
-def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, build: bool = True) -> None:
+def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, build: bool = True, *,
+          token_file=None, auth_file=None, no_auth: bool = False) -> None:
+    """The app at / and the HTTP API at /api in one uvicorn process (qa/app/server.py). Beyond loopback it
+    needs a token (--token-file or $REVIEWQA_API_TOKEN) unless no_auth."""
     from ..collection import load_collection
     from ..index import index_status
     from ..service import Service
+    from .server import make_server_app, resolve_access, run_server, server_temp_dir
 
+    access = resolve_access(host, token_file=token_file, auth_file=auth_file, no_auth=no_auth)
     started = time.perf_counter()
     service = Service(settings)
     collection = load_collection(settings.corpus_path)
@@ -327,16 +454,14 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, build: 
             print(f"Built index generation {report.generation}: {report.reviews} reviews, {report.documents} "
                   f"documents, {report.chunks} passages in {report.seconds:.1f} s")
     # The page first (importing Gradio takes seconds), then the model and index load in the background
-    # while the user types.
-    demo = build_app(settings, service, collection.reviews)
-    threading.Thread(target=_warm, args=(service,), name="reviewqa-load", daemon=True).start()
-    print(f"reviewqa is running at http://{host}:{port} (Ctrl+C to stop); "
-          f"page ready {time.perf_counter() - started:.1f} s after start")
-    try:
-        demo.launch(server_name=host, server_port=port, show_error=False, footer_links=["api"], css=CSS,
-                    theme=None)
-    finally:
-        shutil.rmtree(demo.reviewqa_export_dir, ignore_errors=True)
+    # while the user types. Uploads, Gradio's cache and exports live in one temp folder, removed on exit.
+    with server_temp_dir() as temp:
+        app = make_server_app(settings, service, reviews=collection.reviews, token=access.token,
+                              ui_auth=access.ui_auth, export_dir=temp / "exports")
+        threading.Thread(target=_warm, args=(service,), name="reviewqa-load", daemon=True).start()
+        print(f"reviewqa is running at http://{host}:{port} (API: http://{host}:{port}/api/docs; Ctrl+C to stop); "
+              f"{access.describe()}; page ready {time.perf_counter() - started:.1f} s after start")
+        run_server(app, host, port)
 
 
 def _warm(service) -> None:

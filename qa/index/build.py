@@ -79,7 +79,7 @@ def collection_changes(manifest: dict, collection: Collection) -> str | None:
     return None
 
 
-def index_status(settings: Settings, collection: Collection | None = None) -> IndexStatus:
+def index_status(settings: Settings, collection: Collection | None = None, *, for_build: bool = False) -> IndexStatus:
     folder = store.current_generation(settings.index_dir)
     if folder is None:
         why = ("the index was built by an older reviewqa" if store.has_legacy_index(settings.index_dir)
@@ -89,7 +89,7 @@ def index_status(settings: Settings, collection: Collection | None = None) -> In
         manifest = read_manifest(folder)
     except IndexCorruptError as error:
         return IndexStatus(folder, None, str(error), None)
-    problem = mismatch(manifest, settings)
+    problem = mismatch(manifest, settings, for_build=for_build)
     changes = None
     if collection is not None:
         changes = collection_changes(manifest, collection)
@@ -107,7 +107,7 @@ def build_index(settings: Settings, embedder: EmbedderSource, *, force: bool = F
     with writer_lock(index_dir):
         store.clean_up(index_dir)
         collection = collection or load_collection(settings.corpus_path)
-        status = index_status(settings, collection)
+        status = index_status(settings, collection, for_build=True)
         previous = status.manifest if status.problem is None else None
         if previous is not None and not force and status.changes is None:
             return BuildReport(status.folder, int(previous.get("generation", 0)), len(collection.reviews),

@@ -32,9 +32,16 @@ def expected_fields(settings: Settings) -> dict:
     }
 
 
-def mismatch(manifest: dict, settings: Settings) -> str | None:
-    """Why an index cannot be searched with these settings, or None."""
+# Fields a search can differ on: the index carries its in-context vectors or not, and the ranking
+# uses them when they are there. A build brings them in line with the settings.
+BUILD_ONLY_FIELDS = ("context_embedding",)
+
+
+def mismatch(manifest: dict, settings: Settings, *, for_build: bool = False) -> str | None:
+    """Why an index cannot be searched (or, for_build, kept) with these settings, or None."""
     for key, value in expected_fields(settings).items():
+        if not for_build and key in BUILD_ONLY_FIELDS:
+            continue
         if manifest.get(key) != value:
             return f"the index was built with a different {key.replace('_', ' ')}"
     return None

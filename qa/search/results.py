@@ -77,3 +77,22 @@ def response_record(response) -> dict:
         "generation": response.generation,
         "results": [hit_record(hit) for hit in response.hits],
     }
+
+
+def review_record(view) -> dict:
+    """One review and its documents (`GET /api/reviews/{id}`): the review's metadata, then each
+    document whole, with its sections (character offsets into its text) and page count."""
+    review = view.review
+    record = review.to_json()
+    record.pop("source_line", None)
+    record["documents"] = [{
+        "id": document.id,
+        "kind": document.kind,
+        "kind_label": document.kind_label,
+        "title": document.title,
+        "file": document.file,
+        "pages": len(document.pages),
+        "sections": [{"name": s.name, "label": s.label, "start": s.start, "end": s.end} for s in document.sections],
+        "text": document.text,
+    } for document in view.documents]
+    return record

@@ -19,12 +19,32 @@ _YEAR = r"((?:19|20)\d\d)"
 _DASH = r"\s*(?:-|–|—|to|until|through)\s*"
 _REVIEW_WORDS = r"(?:reviews?|published|publications?|reports?|cases?|SCRs?|CSPRs?|serious case reviews?)"
 
+# A list of years: "2019 2020 2021", "2019, 2020 and 2021", "2019/2020", "2019 or 2020".
+_LIST_SEP = r"(?:\s*[,/&]\s*(?:(?:and|or)\s+)?|\s+(?:(?:and|or|&)\s+)?)"
+_YEARS = rf"((?:19|20)\d\d(?:{_LIST_SEP}(?:19|20)\d\d\b)+)"
+_THREE_YEARS = rf"((?:19|20)\d\d(?:{_LIST_SEP}(?:19|20)\d\d\b){{2,}})"
+
+
+def year_list(text: str) -> tuple[int, int] | None:
+    """Years listed in `text` -> (first, last) when they are consecutive ("2019, 2020 and 2021" is
+    2019–2021), else None: "2019 and 2021" is two years, not a range, and Filters hold only ranges."""
+    years = sorted({int(y) for y in re.findall(r"(?:19|20)\d\d", text)})
+    return (years[0], years[-1]) if years[-1] - years[0] + 1 == len(years) else None
+
+
 _YEAR_RULES = [
-    # (pattern, function of the match -> (year_from, year_to))
-    (re.compile(rf"\b(?:between|from)\s+{_YEAR}\s+(?:and|to|-|–)\s+{_YEAR}\b", re.I),
-     lambda m: (int(m[1]), int(m[2]))),
+    # (pattern, function of the match -> (year_from, year_to), or None for listed years that are not a range)
+    (re.compile(rf"\bbetween\s+{_YEAR}\s+(?:and|to|-|–)\s+{_YEAR}\b", re.I), lambda m: (int(m[1]), int(m[2]))),
     (re.compile(rf"\b{_YEAR}{_DASH}{_YEAR}\b", re.I), lambda m: (int(m[1]), int(m[2]))),
-    (re.compile(rf"\b{_YEAR}\s+(?:or|and|&)\s+{_YEAR}\b", re.I), lambda m: (int(m[1]), int(m[2]))),
+    # Lists of years, in the same places a single publication year is understood, or joined by and/or.
+    (re.compile(rf"\b{_YEARS}\s+{_REVIEW_WORDS}\b", re.I), lambda m: year_list(m[1])),
+    (re.compile(rf"\b{_REVIEW_WORDS}\s+(?:\w+\s+){{0,2}}?(?:in|from|during|of)\s+{_YEARS}", re.I),
+     lambda m: year_list(m[1])),
+    (re.compile(rf"^\s*(?:(?:in|from|during)\s+)?{_YEARS}", re.I), lambda m: year_list(m[1])),
+    # Three or more years anywhere are about which reviews, as "2019 or 2020" is; one or two years elsewhere
+    # may be when something happened ("died in 2018").
+    (re.compile(rf"\b{_THREE_YEARS}", re.I), lambda m: year_list(m[1])),
+    (re.compile(rf"\b{_YEAR}\s+(?:or|and|&)\s+{_YEAR}\b", re.I), lambda m: year_list(m[0])),
     (re.compile(rf"\b(?:since|in or after|starting(?: in| from)?)\s+{_YEAR}\b|\bfrom\s+{_YEAR}\s+(?:onwards?|on)\b",
                 re.I), lambda m: (int(m[1] or m[2]), None)),
     (re.compile(rf"\b(?:after|later than)\s+{_YEAR}\b", re.I), lambda m: (int(m[1]) + 1, None)),
@@ -153,7 +173,15 @@ def understand(question: str, reviews: list[Review] | tuple[Review, ...]) -> Und
     for pattern, years in _YEAR_RULES:
         match = pattern.search(question)
         if match and claim(match):
-            low, high = years(match)
+            span = years(match)
+            if span is None:
+                listed = sorted({y for y in re.findall(r"(?:19|20)\d\d", match[0])})
+                notes.append(f"years {', '.join(listed[:-1])} and {listed[-1]} are not a range, so no year filter "
+                             "(set the years in the filters)")
+                break
+            low, high = span
+            if low is not None and high is not None and low > high:
+                low, high = high, low  # "2022 to 2019" is the years from 2019 to 2022
             values["year_from"], values["year_to"] = low, high
             notes.append(Filters(year_from=low, year_to=high).describe())
             break
