@@ -80,3 +80,38 @@ def test_cli_batch_search_passages_are_verbatim(real_settings, tmp_path):
             assert text[hit["evidence_start"]:hit["evidence_end"]] == hit["evidence"]
             for passage in hit["passages"]:
                 assert text[passage["start"]:passage["end"]] == passage["passage"]
+
+
+HEAVY = ("torch", "transformers", "sentence_transformers")
+
+
+def test_a_search_in_a_fresh_process_never_imports_torch(real_settings):
+    """The query path runs the bundled model on onnxruntime: no torch, transformers or
+    sentence-transformers, from the CLI entry point through a full search."""
+    code = (
+        "import sys, json\n"
+        "from qa.cli import main\n"
+        f"code = main(['--index-dir', {str(real_settings.index_dir)!r}, 'search', 'baby bruising missed by GP',"
+        " '--k', '3', '--json'])\n"
+        f"print(json.dumps({{'code': code, 'heavy': [m for m in {HEAVY!r} if m in sys.modules]}}), file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300,
+                            env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    report = json.loads(result.stderr.strip().splitlines()[-1])
+    assert report == {"code": 0, "heavy": []}
+    assert len(json.loads(result.stdout)["results"]) == 3
+
+
+def test_the_service_opens_and_searches_without_torch(real_settings):
+    code = (
+        "import sys\n"
+        "from qa.service import Service\n"
+        "from qa.settings import Settings\n"
+        f"service = Service(Settings(index_dir={str(real_settings.index_dir)!r}))\n"
+        "hits = service.search('co-sleeping and substance misuse', k=5).hits\n"
+        "assert len(hits) == 5\n"
+        f"print([m for m in {HEAVY!r} if m in sys.modules])\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300,
+                            check=True, env={**os.environ, "HF_HUB_OFFLINE": "1"})
+    assert result.stdout.strip() == "[]"

@@ -7,6 +7,7 @@ Tests pass a fake embedder with the same two methods.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Protocol, Sequence
 
@@ -84,5 +85,12 @@ def _onnx_embedder(settings: Settings, model_path: str, *, export: bool, verify:
         import sys
 
         print(f"reviewqa: exporting the bundled model to ONNX in {folder} (once)...", file=sys.stderr)
-        export_onnx(model_path, folder, quantize=quantize)
+        # The exporter's libraries configure the root logger (DEBUG, to stderr); put it back after.
+        root = logging.getLogger()
+        level, handlers = root.level, list(root.handlers)
+        try:
+            export_onnx(model_path, folder, quantize=quantize)
+        finally:
+            root.setLevel(level)
+            root.handlers[:] = handlers
     return OnnxEmbedder(folder, model_name(settings), verify=verify)
