@@ -1,0 +1,120 @@
+"""Print how long `reviewqa add` takes for a realistic report PDF: parse, chunk, embed and index, end to
+end, on a copy of the collection (the real one is never touched).
+
+    .venv/bin/python bench/add_report.py [--pages 60] [--root FOLDER] [--keep-pdf out.pdf]
+
+Without --root, corpus/ of this checkout is copied into a temporary folder and its index is built
+there with the real model first (about a minute on 2 cores; reported, not counted). With --root, that
+folder's corpus/ and built index/ are copied instead, so nothing is rebuilt. The report PDF is printed
+by headless Chromium (tests/documents.py: make_report_pdf). Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+class TimedEmbedder:
+    """The real embedder, with the time spent in encode() and the texts embedded counted."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.name = inner.name
+        self.dimension = inner.dimension
+        self.seconds = 0.0
+        self.texts = 0
+
+    def encode(self, texts, **kwargs):
+        started = time.perf_counter()
+        try:
+            return self.inner.encode(texts, **kwargs)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.texts += len(texts)
+
+    def count_tokens(self, text):
+        return self.inner.count_tokens(text)
+
+
+def copy_collection(source: Path, target: Path, with_index: bool) -> None:
+    ignore = shutil.ignore_patterns(".lock", "*.tmp", "*.partial")
+    (target / "corpus").mkdir(parents=True)
+    shutil.copy2(source / "corpus" / "reviews.jsonl", target / "corpus" / "reviews.jsonl")
+    if (source / "corpus" / "files").exists():
+        shutil.copytree(source / "corpus" / "files", target / "corpus" / "files", ignore=ignore)
+    if with_index:
+        shutil.copytree(source / "index", target / "index", ignore=ignore)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=60)
+    parser.add_argument("--root", type=Path, help="a collection folder with a built index, copied and reused")
+    parser.add_argument("--keep-pdf", type=Path, help="also save the generated PDF here")
+    args = parser.parse_args()
+
+    from tests.documents import chromium_available, make_report_pdf
+
+    if not chromium_available():
+        sys.exit("bench/add_report.py needs Debian's /usr/bin/chromium to print the report PDF")
+    print(f"cores available: {len(os.sched_getaffinity(0))}")
+    with tempfile.TemporaryDirectory(prefix="reviewqa-add-bench-") as folder:
+        folder = Path(folder)
+        pdf = folder / "Child Q overview report.pdf"
+        started = time.perf_counter()
+        pages = make_report_pdf(pdf, pages=args.pages)
+        print(f"made a {pages}-page report PDF ({pdf.stat().st_size / 1024:.0f} KiB) in "
+              f"{time.perf_counter() - started:.1f} s")
+        if args.keep_pdf:
+            shutil.copyfile(pdf, args.keep_pdf)
+
+        from qa.adding import add_files
+        from qa.embed import load_embedder
+        from qa.index import build_index
+        from qa.settings import Settings
+
+        root = folder / "collection"
+        copy_collection(args.root or ROOT, root, with_index=args.root is not None)
+        settings = Settings(root=root)
+        started = time.perf_counter()
+        embedder = TimedEmbedder(load_embedder(settings))
+        print(f"model loaded in {time.perf_counter() - started:.1f} s (not counted below: the app and a warm "
+              "service have it loaded already)")
+        started = time.perf_counter()
+        built = build_index(settings, embedder, progress=False)
+        print(f"collection copied; index {'built' if built.rebuilt else 'reused'} in "
+              f"{time.perf_counter() - started:.1f} s ({built.documents} documents, {built.chunks} passages)")
+
+        embedder.seconds, embedder.texts = 0.0, 0
+        started = time.perf_counter()
+        report = add_files(settings, [pdf], embedder=embedder)
+        total = time.perf_counter() - started
+        [result] = report.files
+        if result.status != "added":
+            sys.exit(f"the PDF was not added: {result.message}")
+        other = report.build_seconds - embedder.seconds
+        print(f"\nadd of a {result.pages}-page text PDF ({result.characters:,} characters), end to end: {total:.2f} s "
+              f"({result.pages / total:.1f} pages/s)")
+        print(f"  parse (and plan):                 {report.parse_seconds:6.2f} s")
+        print(f"  embed ({embedder.texts:,} sentences):        {embedder.seconds:6.2f} s")
+        print(f"  copy, save, chunk, write index:   {other:6.2f} s")
+        print(f"  passages added: {report.passages - report.passages_before} "
+              f"(index now {report.passages} passages, generation {report.generation})")
+
+        started = time.perf_counter()
+        again = add_files(settings, [pdf], embedder=embedder)
+        print(f"adding the same file again: {again.files[0].status} in {time.perf_counter() - started:.2f} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,833 @@
+"""Users' own files into the collection, and out again: `add_files`, `remove_document`,
+`list_documents`. UI-free: the CLI, the app and the API call these and show the records they return.
+
+    add_files(settings, ["report.pdf", "folder/"], AddOptions(year=2024))  -> AddReport
+
+An add is all or nothing per call, under the collection's writer lock:
+
+1. every file is parsed first (a bad file is reported and skipped, the others go on);
+2. each accepted original is copied into corpus/files/<review id>/<safe name> (temp file + rename);
+3. the collection file is saved once (atomically), then the index is built once (incrementally:
+   only the new and changed documents are embedded);
+4. if saving or building fails, the previous collection file is put back and the copies made by
+   this call are deleted, so nothing is half-added. Originals of replaced documents are deleted only
+   once the new collection and index are in place.
+
+A killed process leaves at worst an unreferenced copy in corpus/files (never a referenced original
+changed): the collection file and the index switch atomically.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+import logging
+import os
+import re
+import time
+import unicodedata
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable, Mapping
+
+from .collection import Collection, load_collection, save_collection, writer_lock
+from .errors import CollectionError, DocumentError, ReviewQAError
+from .fsutil import atomic_write_bytes, fsync_dir
+from .records import Document, Review, text_sha256
+from .settings import Settings
+
+log = logging.getLogger("reviewqa.adding")
+
+# (fraction done from 0 to 1, what is happening) -> None
+Progress = Callable[[float, str], None]
+
+STATUSES = ("added", "replaced", "unchanged", "failed", "skipped")
+METADATA_COLUMNS = ("file", "title", "year", "area", "nation", "review", "kind")
+MAX_NAME_CHARS = 80
+MIN_YEAR = 1970
+# Areas that do not identify a review: never used to match an added file to an existing review.
+_UNIDENTIFYING_AREAS = {"unknown", "anonymous", ""}
+_KIND = re.compile(r"^[a-z][a-z-]{0,39}$")
+
+
+class MetadataError(ReviewQAError):
+    """A metadata value (an option or a row of the metadata CSV) is not valid."""
+
+
+# --- what the caller asks for ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FileMetadata:
+    """Metadata for one file (a row of the metadata CSV) or for every file (the options)."""
+
+    title: str | None = None
+    year: int | None = None
+    area: str | None = None
+    nation: str | None = None
+    review: str | None = None
+    kind: str | None = None
+
+    def over(self, base: "FileMetadata") -> "FileMetadata":
+        """These values where set, else `base`'s."""
+        return FileMetadata(**{name: getattr(self, name) if getattr(self, name) not in (None, "")
+                               else getattr(base, name) for name in self.__dataclass_fields__})
+
+
+@dataclass(frozen=True)
+class AddOptions:
+    """What `reviewqa add` takes besides the paths. A metadata CSV row, keyed by the file's name,
+    wins over these for its file; both win over what is guessed from the file's first page."""
+
+    review_id: str | None = None
+    title: str | None = None
+    year: int | None = None
+    area: str | None = None
+    nation: str | None = None
+    kind: str | None = None              # None: "report", or "executive-summary" if the title says so
+    metadata: Mapping[str, FileMetadata] = field(default_factory=dict)
+
+    def for_all(self) -> FileMetadata:
+        return FileMetadata(self.title, self.year, self.area, self.nation, self.review_id, self.kind)
+
+
+# --- what it reports ------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str                            # as given or found in a folder
+    name: str                            # the file's name
+    status: str                          # one of STATUSES
+    message: str                         # one line saying what happened (or what is wrong and what to do)
+    document_id: str | None = None
+    review_id: str | None = None
+    review_title: str | None = None
+    new_review: bool | None = None       # True: a new review was started; False: joined an existing one
+    matched_by: str | None = None        # why it joined: "--review", "metadata CSV", "same area, name and year"
+    guessed: dict | None = None          # what the first page suggested: title, year, area
+    metadata: dict | None = None         # what was used: title, year, area, name, nation, region, kind
+    pages: int | None = None
+    characters: int | None = None
+    file: str | None = None              # the copy kept in the collection, relative to its folder
+    duplicate_of: str | None = None      # "unchanged" because another document has the same text
+    warnings: tuple[str, ...] = ()
+
+    def to_json(self) -> dict:
+        record = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        record["warnings"] = list(self.warnings)
+        return record
+
+
+@dataclass(frozen=True)
+class AddReport:
+    files: tuple[FileResult, ...]
+    built: bool                          # a new index generation was committed
+    generation: int | None               # the index generation in use afterwards (None: none built)
+    embedded_documents: int
+    passages: int | None                 # passages in the index afterwards
+    passages_before: int | None
+    parse_seconds: float
+    build_seconds: float
+    seconds: float
+    warnings: tuple[str, ...] = ()
+
+    def count(self, status: str) -> int:
+        return sum(1 for f in self.files if f.status == status)
+
+    @property
+    def failed(self) -> list[FileResult]:
+        return [f for f in self.files if f.status == "failed"]
+
+    @property
+    def changed(self) -> bool:
+        return any(f.status in ("added", "replaced") for f in self.files)
+
+    def summary(self) -> str:
+        counts = [f"{self.count(s)} {s}" for s in STATUSES if self.count(s)]
+        text = ", ".join(counts) or "no files"
+        if self.built:
+            text += (f"; index generation {self.generation} is in use ({self.embedded_documents} document"
+                     f"{'s' if self.embedded_documents != 1 else ''} embedded, {self.passages} passages)")
+        elif not self.changed:
+            text += "; the collection and the index were not changed"
+        return text + "."
+
+    def to_json(self) -> dict:
+        return {"summary": self.summary(), "files": [f.to_json() for f in self.files], "built": self.built,
+                "generation": self.generation, "embedded_documents": self.embedded_documents,
+                "passages": self.passages, "passages_before": self.passages_before,
+                "counts": {s: self.count(s) for s in STATUSES},
+                "seconds": {"parse": round(self.parse_seconds, 3), "build": round(self.build_seconds, 3),
+                            "total": round(self.seconds, 3)},
+                "warnings": list(self.warnings)}
+
+
+@dataclass(frozen=True)
+class RemoveReport:
+    document_id: str
+    review_id: str
+    review_removed: bool
+    file: str | None
+    generation: int | None
+    message: str
+
+    def to_json(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    id: str
+    review_id: str
+    review_title: str
+    kind: str
+    title: str
+    file: str | None
+    pages: int
+    characters: int
+
+    @property
+    def added(self) -> bool:
+        """Added from a file (rather than a summary parsed from the NSPCC page)."""
+        return self.file is not None
+
+    def to_json(self) -> dict:
+        record = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        record["added"] = self.added
+        return record
+
+
+# --- add ---------------------------------------------------------------------------------------------------
+
+def add_files(settings: Settings, paths: Iterable[str | Path], options: AddOptions | None = None, *,
+              embedder=None, progress: Progress | None = None, show_bar: bool = False) -> AddReport:
+    """Add files (and the supported files inside folders) to the collection, then update the index.
+
+    `embedder`: an Embedder or a callable returning one, called only if something needs embedding
+    (default: the settings' model). Raises a ReviewQAError only for problems with the whole request
+    (an invalid option, an unknown --review, the collection locked or damaged, the index failing to
+    build); a problem with one file is reported in its FileResult and the other files still go in.
+    """
+    from .index import build_index
+    from .index.build import index_status
+
+    started = time.perf_counter()
+    options = options or AddOptions()
+    common = check_metadata(options.for_all(), "the options")
+    say = progress or (lambda fraction, message: None)
+    found = expand_paths(paths)
+    if not found:
+        raise DocumentError("No files were given to add; name one or more files or folders.")
+    if embedder is None:
+        embedder = _default_embedder(settings)
+    index_dir = Path(settings.index_dir)
+    with writer_lock(index_dir):
+        before, collection = _read_collection(settings)
+        if common.review is not None and collection.review(common.review) is None:
+            raise CollectionError(unknown_review_message(common.review, collection))
+        plan = _Plan(settings, collection)
+        results: list[FileResult] = []
+        used_rows: set[str] = set()
+        total = sum(1 for _, skip in found if skip is None)
+        done = 0
+        for path, skip in found:
+            shown = str(path)
+            if skip is not None:
+                results.append(FileResult(shown, path.name, "skipped", f"{path.name}: skipped, {skip}."))
+                continue
+            say(0.5 * done / max(1, total), f"Reading {path.name} ({done + 1} of {total})")
+            done += 1
+            row_key, row = _metadata_row(options.metadata, path)
+            if row_key is not None:
+                used_rows.add(row_key)
+            meta = (row or FileMetadata()).over(common)
+            try:
+                results.append(plan.add(path, shown, meta, from_row=row is not None and row.review is not None))
+            except (DocumentError, CollectionError, MetadataError) as error:
+                results.append(FileResult(shown, path.name, "failed", str(error)))
+            except Exception as error:  # noqa: BLE001 - one unreadable file must not stop the others
+                log.exception("could not read %s", path)
+                results.append(FileResult(shown, path.name, "failed",
+                                          f"'{path.name}' could not be read ({type(error).__name__}); check that it "
+                                          "opens in its usual program, or save it again and add it."))
+        parse_seconds = time.perf_counter() - started
+        warnings = tuple(f"The metadata CSV names '{key}', which was not among the files added."
+                         for key in options.metadata if key not in used_rows)
+        status = index_status(settings)
+        passages_before = int(status.manifest.get("chunks", 0)) if status.manifest and not status.problem else None
+        generation = int(status.manifest.get("generation", 0)) if status.manifest and not status.problem else None
+        if not plan.changed:
+            return AddReport(tuple(results), False, generation, 0, passages_before, passages_before, parse_seconds,
+                             0.0, time.perf_counter() - started, warnings)
+        say(0.5, "Copying the files into the collection")
+        new = plan.collection()
+        copied: list[Path] = []
+        build_started = time.perf_counter()
+        try:
+            for source, target in plan.copies:
+                _copy_in(source, target, settings)
+                copied.append(target)
+            save_collection(new, settings.corpus_path)
+            say(0.55, f"Updating the search index ({plan.changed} new or changed document"
+                      f"{'s' if plan.changed != 1 else ''} to embed)" if passages_before is not None else
+                "Building the search index for the whole collection (the first build embeds every document)")
+            report = build_index(settings, embedder, progress=show_bar, collection=new)
+        except BaseException as error:
+            _restore(settings.corpus_path, before)
+            for target in copied:
+                _delete_copy(target, settings)
+            if isinstance(error, ReviewQAError):
+                raise type(error)(f"{error} Nothing was added: the collection is as it was.") from None
+            raise
+        build_seconds = time.perf_counter() - build_started
+        for obsolete in plan.obsolete:
+            _delete_original(obsolete, settings)
+        say(1.0, "Done")
+    return AddReport(tuple(results), report.rebuilt, report.generation, report.embedded_documents, report.chunks,
+                     passages_before, parse_seconds, build_seconds, time.perf_counter() - started, warnings)
+
+
+def _default_embedder(settings: Settings):
+    def load():
+        from .embed import load_embedder
+
+        return load_embedder(settings)
+    return load
+
+
+def expand_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str | None]]:
+    """Each path given, with folders walked recursively in sorted order: (file, None) to add, or
+    (file, why it is skipped) for hidden files and unsupported types found inside a folder. A file
+    named explicitly is always tried, so that its problem is reported as an error."""
+    from .ingest.files import SUPPORTED
+
+    found: list[tuple[Path, str | None]] = []
+    for given in paths:
+        path = Path(given)
+        if not path.is_dir():
+            found.append((path, None))
+            continue
+        for folder, subfolders, names in os.walk(path):
+            hidden = sorted(d for d in subfolders if d.startswith("."))
+            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
+            for name in hidden:
+                found.append((Path(folder) / name, "a hidden folder"))
+            for name in sorted(names):
+                file = Path(folder) / name
+                suffix = file.suffix.lower()
+                if name.startswith("."):
+                    found.append((file, "a hidden file"))
+                elif suffix not in SUPPORTED:
+                    what = f"{suffix} files" if suffix else "files without an extension"
+                    found.append((file, f"{what} cannot be added (supported: {', '.join(sorted(SUPPORTED))})"))
+                else:
+                    found.append((file, None))
+    return found
+
+
+def _metadata_row(rows: Mapping[str, FileMetadata], path: Path) -> tuple[str | None, FileMetadata | None]:
+    if not rows:
+        return None, None
+    for key in (str(path), path.name):
+        if key in rows:
+            return key, rows[key]
+    lowered = {key.lower(): key for key in rows}
+    key = lowered.get(path.name.lower())
+    return (key, rows[key]) if key else (None, None)
+
+
+class _Plan:
+    """The collection as it will be: documents added and replaced, copies to make, originals to drop."""
+
+    def __init__(self, settings: Settings, collection: Collection):
+        self.settings = settings
+        self.reviews: dict[str, Review] = {r.id: r for r in collection.reviews}
+        self.documents: dict[str, Document] = {d.id: d for d in collection.documents}
+        self.by_content: dict[str, str] = {d.sha256: d.id for d in collection.documents}
+        self.original_ids = set(self.documents)
+        self.planned: set[str] = set()
+        self.copies: list[tuple[Path, Path]] = []
+        self.targets: set[Path] = set()
+        self.obsolete: list[str] = []
+        self.changed = 0
+
+    def collection(self) -> Collection:
+        return Collection(tuple(self.reviews.values()), tuple(self.documents.values()))
+
+    def add(self, path: Path, shown: str, meta: FileMetadata, *, from_row: bool) -> FileResult:
+        from .ingest.files import parse_file
+
+        parsed = parse_file(path, max_bytes=self.settings.max_file_bytes)
+        name = path.name
+        guessed = {"title": parsed.title, "year": parsed.year, "area": parsed.area}
+        pages = len(parsed.pages) or None
+        base = dict(path=shown, name=name, guessed=guessed, pages=pages, characters=len(parsed.text),
+                    warnings=tuple(parsed.warnings))
+        slug = slugify(path.stem) or "document"
+        sha = text_sha256(parsed.text)
+        if sha in self.by_content:
+            existing = self.documents[self.by_content[sha]]
+            same = re.fullmatch(rf"{re.escape(slug)}(?:-\d+)?", existing.id.rsplit("/", 1)[-1]) is not None
+            review = self.reviews.get(existing.review_id)
+            where = f"{existing.id}" + (f" (from {Path(existing.file).name})" if existing.file else "")
+            message = (f"{name}: unchanged, already in the collection as {existing.id}; nothing to do." if same else
+                       f"{name}: unchanged, the same text is already in the collection as document {where}; "
+                       "nothing to do.")
+            return FileResult(**base, status="unchanged", message=message, document_id=existing.id,
+                              review_id=existing.review_id, review_title=review.title if review else None,
+                              file=existing.file, duplicate_of=None if same else existing.id)
+        title = _clean_line(meta.title or parsed.title or _stem_title(path))
+        kind = meta.kind or ("executive-summary" if re.search(r"\bexec(?:utive)?[ _-]*summ", f"{title} {path.stem}",
+                                                               re.IGNORECASE) else "report")
+        warnings = list(parsed.warnings)
+        review, new_review, matched_by = self._review_for(path, parsed, meta, title, warnings, from_row)
+        document_id = self._document_id(review.id, slug)
+        previous = self.documents.get(document_id)
+        target = self._target(review.id, name)
+        document = Document(id=document_id, review_id=review.id, kind=kind, text=parsed.text,
+                            sections=parsed.sections, pages=parsed.pages, file=self._relative(target), title=title,
+                            sha256=sha)
+        if previous is not None:
+            self.by_content.pop(previous.sha256, None)
+            if previous.file:
+                self.obsolete.append(previous.file)
+        if new_review:
+            self.reviews[review.id] = review
+        self.documents[document_id] = document
+        self.by_content[sha] = document_id
+        self.planned.add(document_id)
+        self.copies.append((path, target))
+        self.targets.add(target)
+        self.changed += 1
+        status = "replaced" if previous is not None else "added"
+        used = {"title": title, "year": review.year, "area": review.area, "name": review.name,
+                "nation": review.nation, "region": review.region, "kind": kind}
+        joined = (f"joined the review “{review.title}” ({review.id}) by {matched_by}" if not new_review
+                  else f"started a new review “{review.title}” ({review.year}, {review.area}, {review.nation})")
+        counted = f"{pages} page{'s' if pages != 1 else ''}" if pages else f"{len(parsed.text):,} characters"
+        verb = "replaced the previous version of" if previous is not None else "added as"
+        message = f"{name}: {verb} {document_id}; {joined}; {counted}."
+        return FileResult(**{**base, "warnings": tuple(warnings)}, status=status, message=message,
+                          document_id=document_id, review_id=review.id, review_title=review.title,
+                          new_review=new_review, matched_by=matched_by, metadata=used, file=document.file)
+
+    def _review_for(self, path: Path, parsed, meta: FileMetadata, title: str, warnings: list[str],
+                    from_row: bool) -> tuple[Review, bool, str | None]:
+        from .ingest.metadata import child_ages, nation_for_area, region_for_area, review_id
+
+        if meta.review:
+            review = self.reviews.get(meta.review)
+            if review is None:
+                raise CollectionError(unknown_review_message(meta.review, self.collection(), path.name))
+            _warn_ignored(review, meta, warnings)
+            return review, False, "metadata CSV" if from_row else "--review"
+        year = meta.year or parsed.year
+        area = _clean_line(meta.area or parsed.area or "unknown")
+        name = name_from_title(title, area, path.stem)
+        if year is not None and area.lower() not in _UNIDENTIFYING_AREAS:
+            key = (year, _key(area), _key(name))
+            matches = [r for r in self.reviews.values() if (r.year, _key(r.area), _key(r.name)) == key]
+            if len(matches) == 1:
+                _warn_ignored(matches[0], meta, warnings)
+                return matches[0], False, "same area, name and year"
+            if len(matches) > 1:
+                raise DocumentError(
+                    f"'{path.name}' matches {len(matches)} reviews with the same area, name and year "
+                    f"({', '.join(r.id for r in matches)}); give the review id to join (--review ID, or the app's "
+                    "Join review id box).")
+        if year is None:
+            raise DocumentError(f"No publication year was found on the first page of '{path.name}'; give the year "
+                                "(--year YYYY, the app's Year box, or the year column of a metadata CSV) and add it "
+                                "again.")
+        if meta.nation:
+            nation = meta.nation
+            if area.lower() == "unknown":
+                region = nation if nation != "England" else "England (region unknown)"
+            elif nation_for_area(area) == nation:
+                region = region_for_area(area)
+            else:
+                region = nation if nation != "England" else "England (region unknown)"
+        elif area.lower() == "unknown":
+            nation = region = "unknown"
+            warnings.append("No safeguarding partnership was found on the first pages, so the area is 'unknown'; "
+                            "give the area (--area, or the app's Area box) to set it.")
+        else:
+            nation, region = nation_for_area(area), region_for_area(area)
+            if region == "England (region unknown)":
+                warnings.append(f"'{area}' is not a known area, so England was assumed; give the nation (--nation, "
+                                "or the app's Nation box) if it is elsewhere.")
+        rid = review_id(year, area, name, f"{title}\n{path.stem}")
+        review = Review(id=rid, title=title, year=int(year), area=area, name=name, nation=nation, region=region,
+                        child_ages=child_ages(parsed.text[:3000]))
+        return review, True, None
+
+    def _document_id(self, review_id: str, slug: str) -> str:
+        """`<review id>/<slug>`; never the id of a summary from the page, nor of a file added earlier
+        in this same call (those get "-2", "-3", ...)."""
+        candidate, number = f"{review_id}/{slug}", 1
+        while candidate in self.planned or (candidate in self.documents
+                                            and self.documents[candidate].file is None):
+            number += 1
+            candidate = f"{review_id}/{slug}-{number}"
+        return candidate
+
+    def _target(self, review_id: str, name: str) -> Path:
+        """A free name in corpus/files/<review>/: a replaced document's original stays where it is
+        until the new collection is in place."""
+        folder = self.settings.files_dir / safe_file_name(review_id, keep_suffix=False)
+        safe = safe_file_name(name)
+        stem, suffix = os.path.splitext(safe)
+        target, number = folder / safe, 1
+        while target in self.targets or target.exists():
+            number += 1
+            target = folder / f"{stem}-{number}{suffix}"
+        _check_inside(target, self.settings)
+        return target
+
+    def _relative(self, target: Path) -> str:
+        return relative_file(target, self.settings)
+
+
+def _warn_ignored(review: Review, meta: FileMetadata, warnings: list[str]) -> None:
+    differing = [label for label, given, kept in (("year", meta.year, review.year), ("area", meta.area, review.area),
+                                                  ("nation", meta.nation, review.nation))
+                 if given not in (None, "") and str(given).lower() != str(kept).lower()]
+    if differing:
+        warnings.append(f"The review keeps its own {' and '.join(differing)} ({review.year}, {review.area}, "
+                        f"{review.nation}); the {' and '.join(differing)} given were not used.")
+
+
+def _key(text: str) -> str:
+    """Area and name compared without case, quotes or punctuation: “Child ‘T’” == "child t"."""
+    return " ".join(re.findall(r"\w+", unicodedata.normalize("NFKC", text).lower()))
+
+
+_CHILD_NAME = re.compile(
+    r"\b(?:Child|Baby|Infant|Sibling|Siblings|Young Person|Family|Adult)\s+(?:[‘'“\"]?[A-Z][\w-]{0,20}[’'”\"]?)"
+    r"(?:\s+and\s+[‘'“\"]?[A-Z][\w-]{0,20}[’'”\"]?)?")
+_NOT_NAMES = {"safeguarding", "protection", "practice", "review", "reviews", "death", "deaths", "services",
+              "care", "sexual", "criminal", "exploitation", "abuse", "neglect", "serious", "learning", "local",
+              "partnership", "board"}
+
+
+def name_from_title(title: str, area: str, stem: str) -> str:
+    """The review's name, as the NSPCC page would give it ("Child Q"): from a "YEAR – AREA – NAME"
+    title, the child named in the title, the part after a colon or dash, else the file's stem."""
+    from .ingest.nspcc_page import parse_title
+
+    nspcc = parse_title(title)
+    if nspcc:
+        return nspcc[2]
+    rest = title
+    if area and area.lower() not in _UNIDENTIFYING_AREAS:
+        at = title.lower().find(area.lower())
+        if at >= 0:
+            rest = (title[:at] + " " + title[at + len(area):]).strip()
+    named = [m.group(0) for m in _CHILD_NAME.finditer(rest)
+             if m.group(0).split()[1].strip("‘'“\"’”").lower() not in _NOT_NAMES]
+    if named:
+        return _clean_line(named[-1])
+    parts = [p.strip(" .,") for p in re.split(r"\s*[:\u2013\u2014]\s*|\s+-\s+", rest) if p.strip(" .,")]
+    if len(parts) > 1 and len(parts[-1].split()) <= 6:
+        return _clean_line(parts[-1])
+    if rest and len(rest.split()) <= 8:
+        return _clean_line(rest)[:MAX_NAME_CHARS]
+    return _stem_title(Path(stem))[:MAX_NAME_CHARS]
+
+
+def _stem_title(path: Path) -> str:
+    return _clean_line(re.sub(r"[_]+", " ", Path(path).stem)) or "Untitled document"
+
+
+def _clean_line(text: str) -> str:
+    text = unicodedata.normalize("NFC", str(text))
+    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return " ".join(text.split())[:300]
+
+
+# Letters that do not decompose into an ASCII letter and an accent.
+_TRANSLITERATE = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss",
+                                "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"})
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode()
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    ascii_text = _ascii(text).lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:limit].rstrip("-")
+
+
+def safe_file_name(name: str, *, keep_suffix: bool = True, limit: int = MAX_NAME_CHARS) -> str:
+    """A name that is safe on any file system and in any shell: ASCII letters, digits and `-_.` only
+    (accents dropped, anything else becomes "_"), no leading dot or dash, no path, at most `limit`
+    characters with the (lower-cased) extension kept."""
+    base = Path(str(name).replace("\\", "/")).name
+    stem, suffix = os.path.splitext(base) if keep_suffix else (base, "")
+    suffix = re.sub(r"[^a-z0-9.]", "", suffix.lower())[:10]
+
+    def clean(text: str) -> str:
+        text = re.sub(r"[^A-Za-z0-9._-]+", "_", _ascii(text))
+        text = re.sub(r"\.{2,}", ".", text)
+        return re.sub(r"_{2,}", "_", text).strip("._- ")
+
+    stem = clean(stem)[: max(1, limit - len(suffix))].rstrip("._-") or "document"
+    return stem + suffix
+
+
+def relative_file(path: Path, settings: Settings) -> str:
+    """How a document records its original: relative to the collection folder when inside it."""
+    path = Path(path)
+    for base in (Path(settings.root), Path(settings.corpus_path).parent.parent):
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return str(path.resolve())
+
+
+def original_path(file: str, settings: Settings) -> Path:
+    path = Path(file)
+    return path if path.is_absolute() else Path(settings.root) / path
+
+
+def _check_inside(target: Path, settings: Settings) -> None:
+    folder = Path(settings.files_dir).resolve()
+    resolved = target.parent.resolve() / target.name
+    if folder not in resolved.parents:
+        raise CollectionError(f"Refusing to write {target}: it is outside the collection's files folder {folder}.")
+
+
+def _copy_in(source: Path, target: Path, settings: Settings) -> None:
+    _check_inside(target, settings)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        data = Path(source).read_bytes()
+    except OSError as error:
+        raise DocumentError(f"'{Path(source).name}' could not be read again to copy it ({error.strerror}).") from None
+    atomic_write_bytes(target, data)
+    fsync_dir(target.parent)
+
+
+def _delete_copy(target: Path, settings: Settings) -> None:
+    try:
+        _check_inside(target, settings)
+        target.unlink(missing_ok=True)
+        _remove_empty(target.parent, settings)
+    except (OSError, CollectionError):
+        pass
+
+
+def _delete_original(file: str, settings: Settings) -> None:
+    """Delete a dropped document's original, if it lives in the collection's files folder."""
+    path = original_path(file, settings)
+    try:
+        _check_inside(path, settings)
+    except CollectionError:
+        return
+    path.unlink(missing_ok=True)
+    _remove_empty(path.parent, settings)
+
+
+def _remove_empty(folder: Path, settings: Settings) -> None:
+    try:
+        if folder.resolve() != Path(settings.files_dir).resolve() and not any(folder.iterdir()):
+            folder.rmdir()
+    except OSError:
+        pass
+
+
+def _read_collection(settings: Settings) -> tuple[bytes | None, Collection]:
+    """(the collection file's bytes, to put back on failure; the collection). A missing file is an
+    empty collection, so a new collection folder can start with `add`."""
+    path = Path(settings.corpus_path)
+    try:
+        before = path.read_bytes()
+    except FileNotFoundError:
+        return None, Collection((), ())
+    except OSError as error:
+        from .errors import CorpusError
+
+        raise CorpusError(f"The collection file {path} cannot be read ({error.strerror}).") from None
+    return before, load_collection(path)
+
+
+def _restore(path: Path, before: bytes | None) -> None:
+    path = Path(path)
+    if before is None:
+        path.unlink(missing_ok=True)
+    else:
+        atomic_write_bytes(path, before)
+    fsync_dir(path.parent)
+
+
+# --- metadata ------------------------------------------------------------------------------------------
+
+def check_metadata(meta: FileMetadata, where: str) -> FileMetadata:
+    """The values checked and tidied (the nation spelled as the collection spells it)."""
+    from .ingest.metadata import NATIONS
+
+    changes: dict = {}
+    if meta.year is not None:
+        latest = time.localtime().tm_year + 1
+        if isinstance(meta.year, bool) or not isinstance(meta.year, int) or not MIN_YEAR <= meta.year <= latest:
+            raise MetadataError(f"In {where}, the year {meta.year!r} is not a publication year from {MIN_YEAR} to "
+                                f"{latest}; write it as four digits, e.g. 2023.")
+    if meta.nation not in (None, ""):
+        canonical = {n.lower(): n for n in NATIONS}
+        nation = canonical.get(" ".join(str(meta.nation).split()).lower())
+        if nation is None:
+            close = difflib.get_close_matches(str(meta.nation).lower(), list(canonical), n=1, cutoff=0.6)
+            hint = f" Did you mean '{canonical[close[0]]}'?" if close else ""
+            raise MetadataError(f"In {where}, the nation '{str(meta.nation)[:60]}' is not one of "
+                                f"{', '.join(NATIONS)}.{hint}")
+        changes["nation"] = nation
+    if meta.kind not in (None, ""):
+        kind = str(meta.kind).strip().lower().replace(" ", "-")
+        if not _KIND.match(kind):
+            raise MetadataError(f"In {where}, the kind '{str(meta.kind)[:60]}' is not valid; use report, "
+                                "executive-summary, summary or another word in lower-case letters and hyphens.")
+        changes["kind"] = kind
+    for name in ("title", "area", "review"):
+        value = getattr(meta, name)
+        if value is not None:
+            value = _clean_line(value)
+            if name == "area" and len(value) > 100:
+                raise MetadataError(f"In {where}, the area is longer than 100 characters.")
+            changes[name] = value or None
+    return replace(meta, **changes)
+
+
+def read_metadata_csv(path: str | Path) -> dict[str, FileMetadata]:
+    """A CSV with a header row of some of: file,title,year,area,nation,review,kind (only `file` is
+    required). Returns the rows by file name; any fault names its row and what to write instead."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise MetadataError(f"The metadata file {path} does not exist.") from None
+    except OSError as error:
+        raise MetadataError(f"The metadata file {path} cannot be read ({error.strerror}).") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise MetadataError(f"The metadata file {path.name} is not UTF-8 text (byte {error.start}); save it as "
+                            "CSV UTF-8 and try again.") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise MetadataError(f"The metadata file {path.name} is empty; give a header row such as "
+                            f"{','.join(METADATA_COLUMNS)}.") from None
+    except csv.Error as error:
+        raise MetadataError(f"The metadata file {path.name} is not valid CSV ({error}).") from None
+    columns = [c.strip().lower() for c in header]
+    unknown = [c for c in columns if c not in METADATA_COLUMNS]
+    if unknown or "file" not in columns or len(set(columns)) != len(columns):
+        problem = (f"has unknown column{'s' if len(unknown) > 1 else ''} {', '.join(repr(c) for c in unknown)}"
+                   if unknown else "has no 'file' column" if "file" not in columns else "repeats a column")
+        raise MetadataError(f"The metadata file {path.name} {problem}; its header row must name some of: "
+                            f"{','.join(METADATA_COLUMNS)} (file is required).")
+    rows: dict[str, FileMetadata] = {}
+    line = 1
+    try:
+        for values in reader:
+            line = reader.line_num
+            if not any(v.strip() for v in values):
+                continue
+            if len(values) > len(columns):
+                raise MetadataError(f"Row {line} of {path.name} has {len(values)} values but the header names "
+                                    f"{len(columns)} columns; quote values that contain commas.")
+            record = {c: v.strip() for c, v in zip(columns, values)}
+            file = record.get("file", "")
+            if not file:
+                raise MetadataError(f"Row {line} of {path.name} has no file name; fill its 'file' column.")
+            year = record.get("year") or None
+            if year is not None:
+                if not re.fullmatch(r"\d{4}", year):
+                    raise MetadataError(f"Row {line} of {path.name}: the year '{year[:20]}' is not a year; write "
+                                        "it as four digits, e.g. 2023.")
+                year = int(year)
+            meta = FileMetadata(title=record.get("title") or None, year=year, area=record.get("area") or None,
+                                nation=record.get("nation") or None, review=record.get("review") or None,
+                                kind=record.get("kind") or None)
+            meta = check_metadata(meta, f"row {line} of {path.name}")
+            key = Path(file.replace("\\", "/")).name if "/" in file or "\\" in file else file
+            if key in rows:
+                raise MetadataError(f"Row {line} of {path.name} repeats the file '{key}'; keep one row per file.")
+            rows[key] = meta
+    except csv.Error as error:
+        raise MetadataError(f"Row {line} of {path.name} is not valid CSV ({error}).") from None
+    return rows
+
+
+def unknown_review_message(review_id: str, collection: Collection, file: str | None = None) -> str:
+    ids = [r.id for r in collection.reviews]
+    close = difflib.get_close_matches(review_id, ids, n=3, cutoff=0.5)
+    if not close:
+        lowered = review_id.lower()
+        close = [i for i in ids if lowered and lowered in i][:3]
+    hint = (f" Did you mean {', '.join(close)}?" if close
+            else " Run `reviewqa list --all` (or search) to find the review's id.")
+    where = f" (for '{file}')" if file else ""
+    return f"There is no review with id '{review_id[:100]}'{where}.{hint}"
+
+
+# --- remove and list ----------------------------------------------------------------------------------------
+
+def remove_document(settings: Settings, document_id: str, *, embedder=None,
+                    progress: Progress | None = None, show_bar: bool = False) -> RemoveReport:
+    """Remove one document (and its review, if it has no other document left), delete its original
+    from the collection's files folder, and update the index. All or nothing, like `add_files`."""
+    from .index import build_index
+
+    say = progress or (lambda fraction, message: None)
+    if embedder is None:
+        embedder = _default_embedder(settings)
+    with writer_lock(settings.index_dir):
+        before, collection = _read_collection(settings)
+        document = collection.document(document_id)
+        if document is None:
+            ids = [d.id for d in collection.documents]
+            close = difflib.get_close_matches(document_id, ids, n=3, cutoff=0.5) or \
+                [i for i in ids if document_id and document_id in i][:3]
+            hint = f" Did you mean {', '.join(close)}?" if close else " Run `reviewqa list` to see the document ids."
+            raise CollectionError(f"There is no document with id '{document_id[:120]}'.{hint}")
+        others = [d for d in collection.documents_of(document.review_id) if d.id != document.id]
+        review_removed = not others
+        reviews = tuple(r for r in collection.reviews if not (review_removed and r.id == document.review_id))
+        if not reviews:
+            raise CollectionError(f"'{document_id}' is the only document in the collection; a collection needs at "
+                                  "least one review (add another file first).")
+        new = Collection(reviews, tuple(d for d in collection.documents if d.id != document.id))
+        try:
+            save_collection(new, settings.corpus_path)
+            say(0.3, "Updating the search index")
+            report = build_index(settings, embedder, progress=show_bar, collection=new)
+        except BaseException as error:
+            _restore(settings.corpus_path, before)
+            if isinstance(error, ReviewQAError):
+                raise type(error)(f"{error} Nothing was removed: the collection is as it was.") from None
+            raise
+        if document.file:
+            _delete_original(document.file, settings)
+        say(1.0, "Done")
+    review = collection.review(document.review_id)
+    message = (f"Removed {document.id}" + (f" and its review “{review.title}”, which had no other document"
+                                           if review_removed and review else "")
+               + (f"; deleted its copy {document.file}" if document.file else "")
+               + f"; index generation {report.generation} is in use.")
+    return RemoveReport(document.id, document.review_id, review_removed, document.file, report.generation, message)
+
+
+def list_documents(settings: Settings) -> list[DocumentInfo]:
+    collection = load_collection(settings.corpus_path)
+    titles = {r.id: r.title for r in collection.reviews}
+    return [DocumentInfo(d.id, d.review_id, titles.get(d.review_id, ""), d.kind, d.title, d.file, len(d.pages),
+                         len(d.text)) for d in collection.documents]
+
+
+__all__ = ["AddOptions", "AddReport", "DocumentInfo", "FileMetadata", "FileResult", "MetadataError", "Progress",
+           "RemoveReport", "STATUSES", "add_files", "check_metadata", "expand_paths", "list_documents",
+           "name_from_title", "read_metadata_csv", "remove_document", "safe_file_name", "slugify"]
