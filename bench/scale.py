@@ -24,7 +24,6 @@ import os
 import re
 import resource
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -123,7 +122,7 @@ def make_collection(documents: int, passages_per_document: int, seed: int):
 def fill_cache(settings, collection, pool, embedder, seed: int, context: bool) -> dict:
     """Cut every document for real; give each sentence its source sentence's real vector plus noise."""
     from qa.chunking import make_splitter, split_document
-    from qa.index.build import _opening, in_context
+    from qa.index.build import _opening
     from qa.index.cache import EmbeddingCache, cache_folder, context_key, spans_key
 
     timings = {}

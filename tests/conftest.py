@@ -43,6 +43,18 @@ class FakeEmbedder:
         return len(text.split()) + 2
 
 
+class CountingEmbedder(FakeEmbedder):
+    """The fake embedder, counting the texts it is asked to embed."""
+
+    def __init__(self):
+        super().__init__()
+        self.texts = 0
+
+    def encode(self, texts, **kwargs):
+        self.texts += len(texts)
+        return super().encode(texts, **kwargs)
+
+
 @pytest.fixture
 def fixture_page() -> str:
     return (FIXTURES / "page.txt").read_text(encoding="utf-8")

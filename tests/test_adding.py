@@ -24,21 +24,11 @@ from qa.index import store
 from qa.service import Service
 
 from . import documents
-from .conftest import FakeEmbedder
+from .conftest import CountingEmbedder, FakeEmbedder
 from .documents import make_docx, navigation_only_html, wrapped_article_html
 
 KENT_REVIEW = "2022-kent-child-k-431585"
 LIGHTHOUSE = "The lighthouse keeper reported the tangerine rowing boat to the harbour master twice that winter."
-
-
-class CountingEmbedder(FakeEmbedder):
-    def __init__(self):
-        super().__init__()
-        self.texts = 0
-
-    def encode(self, texts, **kwargs):
-        self.texts += len(texts)
-        return super().encode(texts, **kwargs)
 
 
 class BrokenEmbedder(FakeEmbedder):

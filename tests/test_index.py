@@ -10,7 +10,7 @@ from qa.index import build_index, index_status, open_index, store
 from qa.index.dense import vectors_for
 from qa.records import Document, Section
 
-from .conftest import FakeEmbedder
+from .conftest import CountingEmbedder, FakeEmbedder
 
 
 def current(settings):
@@ -72,16 +72,6 @@ def test_force_re_embeds_everything(built, fake_embedder):
     report = build_index(built, fake_embedder, force=True, progress=False)
     assert report.rebuilt and report.embedded_documents == 9 and fake_embedder.calls == calls + 1
     assert current(built).name == "000002"
-
-
-class CountingEmbedder(FakeEmbedder):
-    def __init__(self):
-        super().__init__()
-        self.texts = 0
-
-    def encode(self, texts, **kwargs):
-        self.texts += len(texts)
-        return super().encode(texts, **kwargs)
 
 
 def test_editing_one_document_embeds_only_that_document(built):

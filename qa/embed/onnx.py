@@ -16,7 +16,6 @@ or running the embedder; only `export_onnx` does, inside the function.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -28,6 +27,7 @@ from typing import Sequence
 import numpy as np
 
 from ..errors import ModelLoadError
+from ..fsutil import sha256_file
 
 MANIFEST_FILE = "manifest.json"
 TOKENIZER_FILE = "tokenizer.json"
@@ -47,16 +47,8 @@ _FIX = "run `reviewqa build` to export it again"
 
 # --- hashing and the manifest -----------------------------------------------------------------------
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _file_record(path: Path) -> dict:
-    return {"sha256": _sha256(path), "bytes": path.stat().st_size}
+    return {"sha256": sha256_file(path), "bytes": path.stat().st_size}
 
 
 def _read_manifest(folder: Path) -> tuple[dict | None, str | None]:
@@ -93,7 +85,7 @@ def _check_files(folder: Path, manifest: dict, *, hashes: bool) -> str | None:
             return f"incomplete (file {name} missing)"
         if path.stat().st_size != record.get("bytes"):
             return f"file {name} damaged (size differs from the manifest)"
-        if hashes and _sha256(path) != record.get("sha256"):
+        if hashes and sha256_file(path) != record.get("sha256"):
             return f"file {name} damaged (checksum differs from the manifest)"
     return None
 
@@ -309,7 +301,7 @@ def _export_into(model_path: Path, staging: Path, quantize: bool) -> dict:
         "source": {
             "model_path": str(model_path),
             "weights_file": weights.name,
-            "weights_sha256": _sha256(weights),
+            "weights_sha256": sha256_file(weights),
             "source_normalizes": source["source_normalizes"],
         },
         "export": {

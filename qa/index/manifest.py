@@ -6,14 +6,13 @@ vocabulary or a truncated vector file is reported, never silently searched.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from importlib import metadata
 from pathlib import Path
 
 from ..embed import model_name
 from ..errors import IndexCorruptError, IndexStaleError
-from ..fsutil import atomic_write_text
+from ..fsutil import atomic_write_text, sha256_file
 from ..settings import Settings
 
 MANIFEST = "manifest.json"
@@ -87,14 +86,6 @@ def write_manifest(folder: Path, manifest: dict) -> None:
                          for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST}
     manifest["library_versions"] = library_versions()
     atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def library_versions() -> dict:

@@ -13,10 +13,14 @@ import re
 import unicodedata
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import CorpusError
 from ..records import Document, Review, Section
 from .metadata import child_ages, nation_for_area, normalise_space, region_for_area, review_id
+
+if TYPE_CHECKING:
+    from ..collection import Collection
 
 # A title separator: an en or em dash with or without spaces, or a hyphen with a space on each side.
 # A bare hyphen ("Pan-Dorset", "2017-18/02") is part of a name.
