@@ -74,6 +74,14 @@ class SearchIndex:
         for document in self.documents:
             self._documents_of[document.review_id].append(document)
         self.documents_by_id = {d.id: d for d in self.documents}
+        # Metadata as columns, so filters are array operations.
+        reviews = [self.reviews[rid] for rid in self.review_ids]
+        self.review_columns = {
+            "year": np.array([r.year for r in reviews], dtype=np.int64),
+            "nation": np.array([r.nation.lower() for r in reviews], dtype=object),
+            "region": np.array([r.region.lower() for r in reviews], dtype=object),
+            "area": np.array([r.area.lower() for r in reviews], dtype=object),
+        }
         # Each review's chunk and segment rows, found by slicing (CSR layout): per-query work on a
         # review then costs its own size, not the collection's.
         self._review_chunks = _grouped(self.chunk_review, len(self.review_ids))

@@ -8,7 +8,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -84,10 +84,29 @@ def facets(text: str) -> list[str]:
 
 
 def review_mask(index: SearchIndex, filters: Filters) -> np.ndarray:
+    """Which reviews pass the filters, computed on the index's metadata columns (no per-review Python
+    for years and places; keywords and ages, rarer, are checked review by review)."""
+    count = len(index.review_ids)
+    mask = np.ones(count, dtype=bool)
     if filters.is_empty():
-        return np.ones(len(index.review_ids), dtype=bool)
-    return np.fromiter((review_passes(index.reviews[rid], filters) for rid in index.review_ids),
-                       dtype=bool, count=len(index.review_ids))
+        return mask
+    columns = index.review_columns
+    if filters.year_from is not None:
+        mask &= columns["year"] >= filters.year_from
+    if filters.year_to is not None:
+        mask &= columns["year"] <= filters.year_to
+    if filters.nations or filters.regions or filters.areas:
+        # Places are alternatives: "Kent or London" keeps reviews from either.
+        in_place = np.zeros(count, dtype=bool)
+        for name, values in (("nation", filters.nations), ("region", filters.regions), ("area", filters.areas)):
+            if values:
+                in_place |= np.isin(columns[name], [v.lower() for v in values])
+        mask &= in_place
+    if filters.keywords or filters.age_min is not None or filters.age_max is not None:
+        rest = replace(filters, year_from=None, year_to=None, nations=(), regions=(), areas=())
+        for position in np.flatnonzero(mask):
+            mask[position] = review_passes(index.reviews[index.review_ids[position]], rest)
+    return mask
 
 
 def search(index: SearchIndex, embedder: Embedder, question: str, settings: Settings,

@@ -49,9 +49,12 @@ def best_passages(index: SearchIndex, review_position: int, segment_ids: np.ndar
         if not len(own):
             continue
         # Evidence: the sentence closest in meaning, with a small bonus for sharing the question's words.
+        # Only sentences within the bonus of the closest can win, so only those are tokenized.
+        sims = segment_sims[own]
+        near = own[sims >= sims.max() - OVERLAP_BONUS]
         evidence = [float(segment_sims[i]) + OVERLAP_BONUS * _overlap(index.segment_text(int(segment_ids[i])),
-                                                                      query_terms) for i in own]
-        best = int(segment_ids[own[int(np.argmax(evidence))]])
+                                                                      query_terms) for i in near]
+        best = int(segment_ids[near[int(np.argmax(evidence))]])
         score = max(evidence) + LEXICAL_WEIGHT * float(lexical[position])
         passages.append(PassageHit(index.chunk(int(chunk_ids[position])), score, index.segment_span(best)))
     passages.sort(key=lambda p: (-p.score, p.chunk.row))
