@@ -94,3 +94,38 @@ def test_thesaurus_phrases_keep_their_small_words():
     thesaurus = parse_thesaurus("homelessness\tno home|sofa surfing\n")
     assert expand("home education", thesaurus) == []
     assert expand("the family had no home", thesaurus) == ["homelessness"]
+
+
+@pytest.mark.parametrize("question, low, high, text", [
+    ("2019 2020 2021 reviews about neglect", 2019, 2021, "neglect"),
+    ("neglect 2019 2020 2021", 2019, 2021, "neglect"),
+    ("reviews from 2019, 2020 and 2021 about neglect", 2019, 2021, "neglect"),
+    ("neglect reviews in 2019, 2020, 2021", 2019, 2021, "neglect"),
+    ("reviews published 2021/2022/2023 about drowning", 2021, 2023, "drowning"),
+    ("2022 2021 reviews on knife crime", 2021, 2022, "knife crime"),          # any order
+    ("knife crime between 2019 and 2021", 2019, 2021, "knife crime"),         # a range said as one
+])
+def test_consecutive_year_lists_are_a_range(question, low, high, text, fixture_reviews):
+    understood = understand(question, fixture_reviews)
+    assert (understood.filters.year_from, understood.filters.year_to) == (low, high)
+    assert understood.search_text == text
+
+
+@pytest.mark.parametrize("question, listed", [
+    ("2019, 2021 and 2023 reviews on drowning", "2019, 2021 and 2023"),
+    ("reviews from 2019 and 2021 about neglect", "2019 and 2021"),
+    ("neglect 2019 2021 2023", "2019, 2021 and 2023"),
+])
+def test_years_with_gaps_are_not_turned_into_a_span(question, listed, fixture_reviews):
+    # Filters hold one range; 2019 and 2021 are not 2019-2021, so no year filter and a note says why.
+    understood = understand(question, fixture_reviews)
+    assert understood.filters.year_from is None and understood.filters.year_to is None
+    assert any(note.startswith(f"years {listed} are not a range") for note in understood.notes)
+    assert not any(ch.isdigit() for ch in understood.search_text)
+
+
+def test_a_range_written_backwards_is_read_forwards(fixture_reviews):
+    # Found by the fuzz tests: "2022 to 2019" gave the empty range 2022-2019.
+    for question in ("neglect reviews 2022 to 2019", "knife crime between 2021 and 2019", "2001 - 2000"):
+        filters = understand(question, fixture_reviews).filters
+        assert filters.year_from < filters.year_to

@@ -1,0 +1,506 @@
+"""The HTTP API, served beside the web app (mounted at /api by qa.app.server):
+
+    GET  /api/search?q=...&k=...&year_from=...&nation=...   the same JSON as `reviewqa search --json`
+    POST /api/search  {"question": ..., "nations": [...], ...}   the same, from a JSON body
+    GET  /api/reviews/{id}              one review and its documents
+    GET  /api/reviews/{id}/similar      reviews like it (optional k and filters)
+    GET  /api/health                    the index generation served, counts, model, ready or loading
+    GET  /api/docs, /api/openapi.json   OpenAPI
+
+Inputs are typed pydantic models (ranges, enumerations, list types and lengths); every refusal is a
+4xx with `{"error": "<one line>"}`, and nothing ever answers 500. The handlers call only the Service:
+filters come from `filters_from_input`, the JSON from the search results' own `to_json`.
+"""
+
+from __future__ import annotations
+
+import collections
+import difflib
+import json
+import logging
+import math
+import os
+import pathlib
+import re
+import secrets
+import threading
+from typing import Annotated, Any, Literal
+
+from fastapi import Depends, FastAPI, Path, Query, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from .errors import (CorpusError, IndexCorruptError, IndexMissingError, IndexStaleError, InvalidQueryError,
+                     ModelLoadError, ReviewQAError)
+from .search.filters import AGE_GROUPS, MAX_FILTER_VALUES, YEAR_RANGE, filters_from_input
+from .search.rankings import DEFAULT_RANKING, RANKINGS
+from .search.results import review_record
+from .service import MAX_K
+
+log = logging.getLogger("reviewqa.api")
+
+MAX_QUERY_STRING = 8 * 1024      # bytes of query string (a 1,000-character question fits, percent-encoded)
+MAX_BODY = 64 * 1024             # bytes of request body
+MAX_ID = 300                     # characters of a review id in a path
+MAX_NAME = 200                   # characters of one filter value
+# Searches at once, one per core (at least 2); the rest wait their turn, first come first served.
+CONCURRENT_SEARCHES = max(2, min(8, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                                 else (os.cpu_count() or 2)))
+
+UNAVAILABLE = (IndexMissingError, IndexStaleError, IndexCorruptError, ModelLoadError, CorpusError)
+SERVER_FAULT = "Something went wrong on our side and it was logged; please try again."
+
+# --- input models ----------------------------------------------------------------------------------
+
+Year = Annotated[int, Field(ge=YEAR_RANGE[0], le=YEAR_RANGE[1], description="a publication year")]
+K = Annotated[int, Field(ge=1, le=MAX_K, description=f"how many reviews (1-{MAX_K}; default 10)")]
+Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)]
+Names = Annotated[list[Name], Field(max_length=MAX_FILTER_VALUES)]
+AgeGroup = Literal[("any", *AGE_GROUPS)]  # type: ignore[valid-type]
+RankingName = Literal[tuple(RANKINGS)]  # type: ignore[valid-type]
+# The question's length is checked by clean_question (one message for every surface); the body and
+# query-string limits bound what reaches it.
+Question = Annotated[str, Field(description="the question, in plain words")]
+
+
+class FilterQuery(BaseModel):
+    """Filters as query parameters; a place or keyword parameter can be repeated (places are
+    alternatives, keywords must all match)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    year: Year | None = Field(None, description="only this publication year (not with year_from/year_to)")
+    year_from: Year | None = None
+    year_to: Year | None = None
+    nation: Names = Field([], description="e.g. Wales (repeatable)")
+    region: Names = Field([], description="an English region, e.g. London (repeatable)")
+    area: Names = Field([], description="a local area, e.g. Kent (repeatable)")
+    keyword: Names = Field([], description="a subject keyword (repeatable; all must match)")
+    age_group: AgeGroup | None = None
+
+    def filter_input(self) -> dict:
+        return {"year": self.year, "year_from": self.year_from, "year_to": self.year_to, "nations": self.nation,
+                "regions": self.region, "areas": self.area, "keywords": self.keyword, "age_group": self.age_group}
+
+
+class SimilarQuery(FilterQuery):
+    k: K | None = None
+
+
+class SearchQuery(SimilarQuery):
+    q: Question = Field(description="the question, in plain words")
+    literal: bool = Field(False, description="do not turn years, places or ages in the question into filters")
+    ranking: RankingName = DEFAULT_RANKING  # type: ignore[valid-type]
+
+
+class SearchBody(BaseModel):
+    """`POST /api/search`: strict JSON types (`"k": "5"`, `"literal": "no"` or `"year_from": 2021.5` are
+    refused, not guessed). A place or keyword list may be one string."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, populate_by_name=True)
+
+    question: Question = Field(validation_alias=AliasChoices("question", "q"))
+    k: K | None = None
+    year: Year | None = None
+    year_from: Year | None = None
+    year_to: Year | None = None
+    nations: Name | Names | None = None
+    regions: Name | Names | None = None
+    areas: Name | Names | None = None
+    keywords: Name | Names | None = None
+    age_group: AgeGroup | None = None
+    literal: bool = False
+    ranking: RankingName = DEFAULT_RANKING  # type: ignore[valid-type]
+
+    def filter_input(self) -> dict:
+        return {"year": self.year, "year_from": self.year_from, "year_to": self.year_to, "nations": self.nations,
+                "regions": self.regions, "areas": self.areas, "keywords": self.keywords, "age_group": self.age_group}
+
+
+def parse_body(payload: Any) -> SearchBody:
+    """A decoded JSON value -> SearchBody, or InvalidQueryError with one readable line."""
+    try:
+        return SearchBody.model_validate(payload)
+    except ValidationError as error:
+        raise InvalidQueryError(validation_message(error.errors(), SearchBody)) from None
+
+
+# --- readable messages -----------------------------------------------------------------------------
+
+def validation_message(errors, model: type[BaseModel] | None = None) -> str:
+    """pydantic's (or FastAPI's) error list -> one line about the first error."""
+    if not errors:
+        return "The request is not valid."
+    error = _first(errors)
+    loc = [part for part in error.get("loc", ()) if part not in ("query", "body", "path")]
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    if kind == "json_invalid":
+        return f"The request body is not valid JSON ({ctx.get('error', 'cannot be parsed')})."
+    if not loc and kind in ("model_attributes_type", "dict_type", "model_type"):
+        return "The request body must be a JSON object, e.g. {\"question\": \"baby bruising\"}."
+    # List positions ("nations", 0) read as "nations[0]"; a union's branch names add nothing.
+    field = ""
+    for part in loc:
+        if isinstance(part, int):
+            field += f"[{part}]"
+        elif field == "" or not _is_branch(part):
+            field += ("." if field else "") + str(part)
+    field = field or "the request"
+    if kind == "extra_forbidden":
+        names = sorted(_field_names(model)) if model else []
+        close = difflib.get_close_matches(str(loc[-1]) if loc else "", names, n=1, cutoff=0.5)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        known = f" Known: {', '.join(names)}." if names else ""
+        return _line(f"Unknown parameter '{field}'.{hint}{known}")
+    if kind == "missing":
+        return _line(f"{field} is required" + (" (the question to search for)." if field in ("q", "question")
+                                               else "."))
+    shown = _shown(value)
+    if kind in ("int_type", "int_parsing", "int_from_float", "int_parsing_size"):
+        return _line(f"{field} must be a whole number, not {shown}.")
+    if kind == "finite_number":
+        return _line(f"{field} must be a finite whole number, not {shown}.")
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        low, high = _bounds(model, loc)
+        span = f"from {low} to {high}" if low is not None and high is not None else error.get("msg", "").lower()
+        return _line(f"{field} must be {span}, not {shown}.")
+    if kind in ("bool_type", "bool_parsing"):
+        return _line(f"{field} must be true or false, not {shown}.")
+    if kind in ("string_type", "str_type"):
+        return _line(f"{field} must be text, not {shown}.")
+    if kind == "string_too_short":
+        return _line(f"{field} must not be empty.")
+    if kind == "string_too_long":
+        return _line(f"{field} is too long ({len(value) if isinstance(value, str) else '?':,} characters; "
+                     f"the limit is {ctx.get('max_length', '?'):,}).")
+    if kind == "list_type":
+        return _line(f"{field} must be a list of names (or one name), not {shown}.")
+    if kind == "too_long":
+        return _line(f"{field} has {ctx.get('actual_length', 'too many')} values; the limit is "
+                     f"{ctx.get('max_length', MAX_FILTER_VALUES)}.")
+    if kind == "literal_error":
+        return _line(f"{field} must be one of: {ctx.get('expected', '')}; not {shown}.")
+    return _line(f"{field}: {error.get('msg', 'is not valid')} (got {shown}).")
+
+
+def _first(errors) -> dict:
+    """The first error; for a field that takes one name or a list of names, the error of the branch the
+    value was meant for."""
+    error = errors[0]
+    loc = error.get("loc", ())
+    branch = next((part for part in loc if _is_branch(part)), None)
+    if branch is None:
+        return error
+    field_loc = loc[:loc.index(branch)]
+    same = [e for e in errors if tuple(e.get("loc", ()))[:len(field_loc)] == tuple(field_loc)]
+    value = error.get("input")
+    if isinstance(value, list):
+        return next((e for e in same if any(str(p).startswith("list[") for p in e["loc"])), error)
+    if isinstance(value, str):
+        return error
+    return {"type": "list_type", "loc": field_loc, "input": value, "msg": "Input should be a valid list"}
+
+
+def _is_branch(part) -> bool:
+    # pydantic names the branch of a union it tried: "list[constrained-str]", "constrained-str", "int".
+    return isinstance(part, str) and (part.startswith(("list[", "constrained-", "literal[")) or part in
+                                      ("str", "int", "bool", "float", "function-after[", "none"))
+
+
+def _field_names(model: type[BaseModel]) -> set[str]:
+    names = set()
+    for name, info in model.model_fields.items():
+        names.add(name)
+        alias = info.validation_alias
+        if isinstance(alias, AliasChoices):
+            names.update(a for a in alias.choices if isinstance(a, str))
+    return names
+
+
+def _bounds(model, loc) -> tuple[Any, Any]:
+    name = str(loc[0]) if loc else ""
+    if name in ("year", "year_from", "year_to"):
+        return YEAR_RANGE
+    if name == "k":
+        return 1, MAX_K
+    return None, None
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, str) and re.fullmatch(r"[-+]?\d+(?:\.\d*)?(?:e[-+]?\d+)?", value.strip(), re.I):
+        return value.strip()[:60]  # a number from a query string reads as a number
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _line(text: str) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= 400 else text[:397] + "..."
+
+
+def error_json(status: int, message: str, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse({"error": _line(message)}, status_code=status, headers=headers)
+
+
+# --- size limits -------------------------------------------------------------------------------------
+
+class LimitMiddleware:
+    """Refuses an over-long query string (414) or body (413) before any handler runs. The body is read
+    here, at most `max_body` bytes of it, and handed on whole; a request that says nothing of its length
+    is cut off at the limit too."""
+
+    def __init__(self, app, *, max_query: int = MAX_QUERY_STRING, max_body: int = MAX_BODY):
+        self.app, self.max_query, self.max_body = app, max_query, max_body
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        query = scope.get("query_string", b"")
+        if len(query) > self.max_query:
+            return await _send_json(send, 414, f"The query string is {len(query):,} bytes; the limit is "
+                                               f"{self.max_query:,}. Send a long question with POST /api/search.")
+        length = _content_length(scope)
+        if length is not None and length > self.max_body:
+            return await _send_json(send, 413, f"The request body is {length:,} bytes; the limit is "
+                                               f"{self.max_body:,}.")
+        if scope.get("method") in ("GET", "HEAD", "OPTIONS", "DELETE") and not length:
+            return await self.app(scope, receive, send)
+        chunks, size = [], 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_body:
+                return await _send_json(send, 413, f"The request body is over the limit of {self.max_body:,} "
+                                                   "bytes.")
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        sent = False
+
+        async def replay():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        return await self.app(scope, replay, send)
+
+
+def _content_length(scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
+async def _send_json(send, status: int, message: str) -> None:
+    body = json.dumps({"error": _line(message)}).encode()
+    await send({"type": "http.response.start", "status": status,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
+                            (b"connection", b"close")]})
+    await send({"type": "http.response.body", "body": body})
+
+
+# --- the app ---------------------------------------------------------------------------------------
+
+def make_api(service, settings, token: str | None = None) -> FastAPI:
+    """The API as an app to mount at /api. With a `token`, every route but the docs needs
+    `Authorization: Bearer <token>`."""
+    app = FastAPI(title="reviewqa API", version="1", docs_url=None, redoc_url=None, openapi_url="/openapi.json",
+                  description="Search UK child safeguarding case reviews; answers are verbatim, cited passages. "
+                              "Errors are `{\"error\": \"<one line>\"}` with a 4xx status (503 while the index "
+                              "or model is unavailable).")
+    app.add_middleware(LimitMiddleware)
+    _add_docs(app)
+    searches = FairSemaphore(CONCURRENT_SEARCHES)
+    bearer = HTTPBearer(auto_error=False, description="the server's API token") if token else None
+
+    def authorised(credentials: HTTPAuthorizationCredentials | None) -> None:
+        if token is None:
+            return
+        given = credentials.credentials if credentials is not None else ""
+        if not (credentials and credentials.scheme.lower() == "bearer"
+                and secrets.compare_digest(given.encode(), token.encode())):
+            raise _Refused(401, "This server needs an API token: send `Authorization: Bearer <token>`.",
+                           {"WWW-Authenticate": "Bearer"})
+
+    if bearer is not None:
+        # No annotation: with postponed annotations FastAPI could not see the local `bearer` in one.
+        async def check(credentials=Depends(bearer)):
+            authorised(credentials)
+        guard = [Depends(check)]
+    else:
+        guard = []
+
+    def answer(call, *args, **kwargs):
+        """Run a Service call; domain errors become 4xx/503 with one line, anything else is logged."""
+        try:
+            with searches:
+                return JSONResponse(call(*args, **kwargs))
+        except _Refused as refused:
+            return error_json(refused.status, refused.message, refused.headers)
+        except UNAVAILABLE as error:
+            return error_json(503, str(error))
+        except ReviewQAError as error:
+            return error_json(400, str(error))
+        except Exception:  # noqa: BLE001 - the HTTP edge: log it, answer plainly, never a 500
+            log.exception("unexpected error in the API")
+            return error_json(503, SERVER_FAULT)
+
+    def search(question, filter_input, *, k, literal, ranking) -> dict:
+        filters = filters_from_input(**filter_input)
+        return service.search(question, filters, k=k, ranking=ranking, literal=literal).to_json()
+
+    def known_review(review_id: str):
+        try:
+            return service.review(review_id)
+        except InvalidQueryError as error:
+            raise _Refused(404, str(error)) from None
+
+    @app.get("/search", dependencies=guard, summary="Search the reviews",
+             description="The same JSON as `reviewqa search --json`: `query`, `understood`, `filters`, "
+                         "`matched_reviews`, `generation` and `results` (one per review, best passage first).")
+    def search_get(params: Annotated[SearchQuery, Query()]):
+        return answer(search, params.q, params.filter_input(), k=params.k, literal=params.literal,
+                      ranking=params.ranking)
+
+    @app.post("/search", dependencies=guard, summary="Search the reviews (JSON body)")
+    def search_post(body: SearchBody):
+        return answer(search, body.question, body.filter_input(), k=body.k, literal=body.literal,
+                      ranking=body.ranking)
+
+    @app.get("/reviews/{review_id}", dependencies=guard, summary="One review and its documents")
+    def review(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID)]):
+        return answer(lambda: review_record(known_review(review_id)))
+
+    @app.get("/reviews/{review_id}/similar", dependencies=guard, summary="Reviews like this one")
+    def similar(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID)],
+                params: Annotated[SimilarQuery, Query()]):
+        def call():
+            known_review(review_id)
+            filters = filters_from_input(**params.filter_input())
+            return service.more_like(review_id, filters, params.k).to_json()
+        return answer(call)
+
+    @app.get("/health", dependencies=guard, summary="What is being served",
+             description="`status` is ready, loading or error (503 unless ready); `generation` is the index "
+                         "generation being served.")
+    def health():
+        try:
+            if service.health().generation is not None:
+                service.index()  # picks up a generation committed since the last request
+        except ReviewQAError:
+            pass  # the generation in use is still served; health says what it is
+        except Exception:  # noqa: BLE001
+            log.exception("health check")
+        state = service.health()
+        record = {"status": state.status, "generation": state.generation, "reviews": state.reviews,
+                  "documents": state.documents, "passages": state.passages, "model": state.model,
+                  "message": state.message}
+        return JSONResponse(record, status_code=200 if state.status == "ready" else 503)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, error: RequestValidationError):
+        model = SearchBody if request.method == "POST" else _query_model(request)
+        return error_json(422, validation_message(error.errors(), model))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException):
+        if error.status_code == 404:
+            return error_json(404, f"There is no API route {request.url.path}; see /api/docs.")
+        if error.status_code == 405:
+            return error_json(405, f"{request.method} is not allowed on {request.url.path}; see /api/docs.")
+        return error_json(error.status_code, str(error.detail), getattr(error, "headers", None))
+
+    @app.exception_handler(_Refused)
+    async def refused(request: Request, error: "_Refused"):
+        return error_json(error.status, error.message, error.headers)
+
+    @app.exception_handler(Exception)
+    async def fault(request: Request, error: Exception):
+        log.exception("unexpected error in the API", exc_info=error)
+        return error_json(503, SERVER_FAULT)
+
+    return app
+
+
+class FairSemaphore:
+    """A semaphore that serves waiters in arrival order. threading.Semaphore lets a thread that has just
+    released it take it again at once, so under load a few requests wait far longer than the rest."""
+
+    def __init__(self, value: int):
+        self._free = value
+        self._lock = threading.Lock()
+        self._waiting: collections.deque[threading.Event] = collections.deque()
+
+    def __enter__(self) -> "FairSemaphore":
+        with self._lock:
+            if self._free > 0 and not self._waiting:
+                self._free -= 1
+                return self
+            turn = threading.Event()
+            self._waiting.append(turn)
+        turn.wait()  # the slot is handed over by __exit__
+        return self
+
+    def __exit__(self, *exc) -> None:
+        with self._lock:
+            if self._waiting:
+                self._waiting.popleft().set()
+            else:
+                self._free += 1
+
+
+def _add_docs(app: FastAPI) -> None:
+    """Swagger UI at /docs from files on this machine (the fastapi-offline package), so the docs work
+    offline; without that package, FastAPI's usual page (scripts from a CDN)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+
+    try:
+        import fastapi_offline
+        from fastapi.staticfiles import StaticFiles
+
+        static = pathlib.Path(fastapi_offline.__file__).parent / "static"
+        app.mount("/docs-static", StaticFiles(directory=static), name="docs-static")
+    except (ImportError, RuntimeError):
+        static = None
+
+    @app.get("/docs", include_in_schema=False)
+    def docs(request: Request) -> HTMLResponse:
+        root = request.scope.get("root_path", "")
+        files = ({"swagger_js_url": f"{root}/docs-static/swagger-ui-bundle.js",
+                  "swagger_css_url": f"{root}/docs-static/swagger-ui.css",
+                  "swagger_favicon_url": f"{root}/docs-static/favicon.png"} if static else {})
+        return get_swagger_ui_html(openapi_url=f"{root}/openapi.json", title="reviewqa API", **files)
+
+
+def _query_model(request: Request) -> type[BaseModel]:
+    path = request.url.path.rstrip("/")
+    if path.endswith("/similar"):
+        return SimilarQuery
+    return SearchQuery if path.endswith("/search") else FilterQuery
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, message: str, headers: dict | None = None):
+        super().__init__(message)
+        self.status, self.message, self.headers = status, message, headers
