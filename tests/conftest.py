@@ -96,6 +96,20 @@ def service(built, fake_embedder) -> Service:
     return Service(built, embedder=fake_embedder)
 
 
+@pytest.fixture
+def cli(settings, monkeypatch):
+    """Run the CLI in-process against the fixture collection with the fake embedder."""
+    import qa.embed
+    from qa.cli import main
+
+    monkeypatch.setattr(qa.embed, "load_embedder", lambda s: FakeEmbedder())
+    monkeypatch.setattr(qa.embed, "load_query_embedder", lambda s: FakeEmbedder())
+
+    def run(*args):
+        return main(["--root", str(settings.root), "--model", "fake-hash-64", *args])
+    return run
+
+
 # --- the real model and corpus (tests marked slow) ----------------------------------------------------
 
 @pytest.fixture(scope="session")

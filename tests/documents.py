@@ -17,8 +17,14 @@ from html import escape
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
+# Root, headless, and no background connections (the machine's network is closed).
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+def launch_chromium(playwright):
+    """Debian's Chromium driven by Playwright (its own browser downloads are not used)."""
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
 
 RUNNING_HEADER = "Child Safeguarding Practice Review: Child Q"
 # Sentences known to sit on a given page: the first comes straight after the cover's page break
@@ -190,7 +196,7 @@ def print_pdfs(jobs: list[PdfJob]) -> None:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch_chromium(playwright)
         try:
             page = browser.new_page()
             for job in jobs:

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-import qa.embed
 import qa.index
 from qa.adding import (AddOptions, FileMetadata, MetadataError, add_files, expand_paths, list_documents,
                        name_from_title, read_metadata_csv, remove_document, safe_file_name)
@@ -25,7 +24,7 @@ from qa.service import Service
 
 from . import documents
 from .conftest import CountingEmbedder, FakeEmbedder
-from .documents import make_docx, navigation_only_html, wrapped_article_html
+from .documents import make_docx, navigation_only_html
 
 KENT_REVIEW = "2022-kent-child-k-431585"
 LIGHTHOUSE = "The lighthouse keeper reported the tangerine rowing boat to the harbour master twice that winter."
@@ -490,14 +489,6 @@ def test_file_metadata_layers():
 
 # --- the command line ---------------------------------------------------------------------------------------
 
-@pytest.fixture
-def cli(settings, monkeypatch):
-    monkeypatch.setattr(qa.embed, "load_embedder", lambda s: FakeEmbedder())
-    monkeypatch.setattr(qa.embed, "load_query_embedder", lambda s: FakeEmbedder())
-
-    def run(*args):
-        return main(["--root", str(settings.root), "--model", "fake-hash-64", *args])
-    return run
 
 
 def test_cli_add_list_remove(cli, capsys, tmp_path, settings):

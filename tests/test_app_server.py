@@ -1,10 +1,8 @@
 """The app as a server: the `search` API through gradio_client, and a real browser (Playwright driving
 Debian's Chromium) asking, filtering, opening a review and exporting. Screenshots: test-artifacts/."""
 
-import os
 import shutil
 import socket
-import time
 from pathlib import Path
 
 import pytest
@@ -15,6 +13,7 @@ from qa.collection import load_collection
 from qa.service import Service
 
 from .conftest import ROOT, FakeEmbedder
+from .documents import launch_chromium
 
 pytestmark = pytest.mark.slow
 ARTIFACTS = ROOT / "test-artifacts"
@@ -78,10 +77,7 @@ def test_browser_ask_filter_open_export(real_settings, real_service):
     demo, url = launch(real_settings, real_service)
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
+            browser = launch_chromium(playwright)
             page = browser.new_page(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
             dialogs = []
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -12,6 +12,7 @@ from qa.collection import load_collection
 from qa.service import Service
 
 from .conftest import FakeEmbedder
+from .documents import launch_chromium
 from .test_app_server import ARTIFACTS, CHROMIUM, free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser,
@@ -46,10 +47,7 @@ def test_upload_a_report_and_find_a_passage_from_it(built, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                      "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"])
+            browser = launch_chromium(playwright)
             page = browser.new_page(viewport={"width": 1400, "height": 1400})
             dialogs = []
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))

@@ -2,22 +2,10 @@ import json
 
 import pytest
 
-import qa.embed
 from qa.cli import main
 from qa.index import store
 
-from .conftest import FakeEmbedder
 
-
-@pytest.fixture
-def cli(settings, monkeypatch):
-    """Run the CLI in-process against the fixture corpus with the fake embedder."""
-    monkeypatch.setattr(qa.embed, "load_embedder", lambda s: FakeEmbedder())
-    monkeypatch.setattr(qa.embed, "load_query_embedder", lambda s: FakeEmbedder())
-
-    def run(*args):
-        return main(["--root", str(settings.root), "--model", "fake-hash-64", *args])
-    return run
 
 
 def one_line_error(capsys) -> str:

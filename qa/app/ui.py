@@ -22,7 +22,7 @@ from ..search.filters import AGE_GROUPS, Filters, age_label, filters_from_input
 from ..settings import Settings
 from .conversation import Turn, chat_turn, more_like_turn, rerun
 from .export import to_csv, to_markdown
-from .render import CSS, add_report_html, answer_html, error_html, review_html
+from .render import add_report_html, answer_html, error_html, review_html
 
 log = logging.getLogger("reviewqa.app")
 
