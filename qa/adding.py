@@ -19,21 +19,22 @@ changed): the collection file and the index switch atomically.
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
 import logging
 import os
 import re
 import time
 import unicodedata
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Mapping
 
 from .collection import Collection, load_collection, save_collection, writer_lock
 from .errors import CollectionError, DocumentError, ReviewQAError
 from .fsutil import atomic_write_bytes, fsync_dir
+from .ingest.user_metadata import FileMetadata, MetadataError, check_metadata, clean_line, read_metadata_csv
+from .originals import (MAX_NAME_CHARS, check_inside, copy_in, delete_copy, delete_original, relative_file,
+                        safe_file_name, slugify)
 from .records import Document, Review, text_sha256
 from .settings import Settings
 
@@ -43,36 +44,11 @@ log = logging.getLogger("reviewqa.adding")
 Progress = Callable[[float, str], None]
 
 STATUSES = ("added", "replaced", "unchanged", "failed", "skipped")
-METADATA_COLUMNS = ("file", "title", "year", "area", "nation", "review", "kind")
-MAX_NAME_CHARS = 80
-MIN_YEAR = 1970
 # Areas that do not identify a review: never used to match an added file to an existing review.
 _UNIDENTIFYING_AREAS = {"unknown", "anonymous", ""}
-_KIND = re.compile(r"^[a-z][a-z-]{0,39}$")
-
-
-class MetadataError(ReviewQAError):
-    """A metadata value (an option or a row of the metadata CSV) is not valid."""
 
 
 # --- what the caller asks for ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class FileMetadata:
-    """Metadata for one file (a row of the metadata CSV) or for every file (the options)."""
-
-    title: str | None = None
-    year: int | None = None
-    area: str | None = None
-    nation: str | None = None
-    review: str | None = None
-    kind: str | None = None
-
-    def over(self, base: "FileMetadata") -> "FileMetadata":
-        """These values where set, else `base`'s."""
-        return FileMetadata(**{name: getattr(self, name) if getattr(self, name) not in (None, "")
-                               else getattr(base, name) for name in self.__dataclass_fields__})
-
 
 @dataclass(frozen=True)
 class AddOptions:
@@ -265,7 +241,7 @@ def add_files(settings: Settings, paths: Iterable[str | Path], options: AddOptio
         build_started = time.perf_counter()
         try:
             for source, target in plan.copies:
-                _copy_in(source, target, settings)
+                copy_in(source, target, settings)
                 copied.append(target)
             save_collection(new, settings.corpus_path)
             say(0.55, f"Updating the search index ({plan.changed} new or changed document"
@@ -275,13 +251,13 @@ def add_files(settings: Settings, paths: Iterable[str | Path], options: AddOptio
         except BaseException as error:
             _restore(settings.corpus_path, before)
             for target in copied:
-                _delete_copy(target, settings)
+                delete_copy(target, settings)
             if isinstance(error, ReviewQAError):
                 raise type(error)(f"{error} Nothing was added: the collection is as it was.") from None
             raise
         build_seconds = time.perf_counter() - build_started
         for obsolete in plan.obsolete:
-            _delete_original(obsolete, settings)
+            delete_original(obsolete, settings)
         say(1.0, "Done")
     return AddReport(tuple(results), report.rebuilt, report.generation, report.embedded_documents, report.chunks,
                      passages_before, parse_seconds, build_seconds, time.perf_counter() - started, warnings)
@@ -376,7 +352,7 @@ class _Plan:
             return FileResult(**base, status="unchanged", message=message, document_id=existing.id,
                               review_id=existing.review_id, review_title=review.title if review else None,
                               file=existing.file, duplicate_of=None if same else existing.id)
-        title = _clean_line(meta.title or parsed.title or _stem_title(path))
+        title = clean_line(meta.title or parsed.title or _stem_title(path))
         kind = meta.kind or ("executive-summary" if re.search(r"\bexec(?:utive)?[ _-]*summ", f"{title} {path.stem}",
                                                                re.IGNORECASE) else "report")
         warnings = list(parsed.warnings)
@@ -422,7 +398,7 @@ class _Plan:
             _warn_ignored(review, meta, warnings)
             return review, False, "metadata CSV" if from_row else "--review"
         year = meta.year or parsed.year
-        area = _clean_line(meta.area or parsed.area or "unknown")
+        area = clean_line(meta.area or parsed.area or "unknown")
         name = name_from_title(title, area, path.stem)
         if year is not None and area.lower() not in _UNIDENTIFYING_AREAS:
             key = (year, _key(area), _key(name))
@@ -481,7 +457,7 @@ class _Plan:
         while target in self.targets or target.exists():
             number += 1
             target = folder / f"{stem}-{number}{suffix}"
-        _check_inside(target, self.settings)
+        check_inside(target, self.settings)
         return target
 
     def _relative(self, target: Path) -> str:
@@ -526,116 +502,17 @@ def name_from_title(title: str, area: str, stem: str) -> str:
     named = [m.group(0) for m in _CHILD_NAME.finditer(rest)
              if m.group(0).split()[1].strip("‘'“\"’”").lower() not in _NOT_NAMES]
     if named:
-        return _clean_line(named[-1])
+        return clean_line(named[-1])
     parts = [p.strip(" .,") for p in re.split(r"\s*[:\u2013\u2014]\s*|\s+-\s+", rest) if p.strip(" .,")]
     if len(parts) > 1 and len(parts[-1].split()) <= 6:
-        return _clean_line(parts[-1])
+        return clean_line(parts[-1])
     if rest and len(rest.split()) <= 8:
-        return _clean_line(rest)[:MAX_NAME_CHARS]
+        return clean_line(rest)[:MAX_NAME_CHARS]
     return _stem_title(Path(stem))[:MAX_NAME_CHARS]
 
 
 def _stem_title(path: Path) -> str:
-    return _clean_line(re.sub(r"[_]+", " ", Path(path).stem)) or "Untitled document"
-
-
-def _clean_line(text: str) -> str:
-    text = unicodedata.normalize("NFC", str(text))
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    return " ".join(text.split())[:300]
-
-
-# Letters that do not decompose into an ASCII letter and an accent.
-_TRANSLITERATE = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss",
-                                "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"})
-
-
-def _ascii(text: str) -> str:
-    return unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode()
-
-
-def slugify(text: str, limit: int = 60) -> str:
-    ascii_text = _ascii(text).lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:limit].rstrip("-")
-
-
-def safe_file_name(name: str, *, keep_suffix: bool = True, limit: int = MAX_NAME_CHARS) -> str:
-    """A name that is safe on any file system and in any shell: ASCII letters, digits and `-_.` only
-    (accents dropped, anything else becomes "_"), no leading dot or dash, no path, at most `limit`
-    characters with the (lower-cased) extension kept."""
-    base = Path(str(name).replace("\\", "/")).name
-    stem, suffix = os.path.splitext(base) if keep_suffix else (base, "")
-    suffix = re.sub(r"[^a-z0-9.]", "", suffix.lower())[:10]
-
-    def clean(text: str) -> str:
-        text = re.sub(r"[^A-Za-z0-9._-]+", "_", _ascii(text))
-        text = re.sub(r"\.{2,}", ".", text)
-        return re.sub(r"_{2,}", "_", text).strip("._- ")
-
-    stem = clean(stem)[: max(1, limit - len(suffix))].rstrip("._-") or "document"
-    return stem + suffix
-
-
-def relative_file(path: Path, settings: Settings) -> str:
-    """How a document records its original: relative to the collection folder when inside it."""
-    path = Path(path)
-    for base in (Path(settings.root), Path(settings.corpus_path).parent.parent):
-        try:
-            return path.resolve().relative_to(base.resolve()).as_posix()
-        except ValueError:
-            continue
-    return str(path.resolve())
-
-
-def original_path(file: str, settings: Settings) -> Path:
-    path = Path(file)
-    return path if path.is_absolute() else Path(settings.root) / path
-
-
-def _check_inside(target: Path, settings: Settings) -> None:
-    folder = Path(settings.files_dir).resolve()
-    resolved = target.parent.resolve() / target.name
-    if folder not in resolved.parents:
-        raise CollectionError(f"Refusing to write {target}: it is outside the collection's files folder {folder}.")
-
-
-def _copy_in(source: Path, target: Path, settings: Settings) -> None:
-    _check_inside(target, settings)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        data = Path(source).read_bytes()
-    except OSError as error:
-        raise DocumentError(f"'{Path(source).name}' could not be read again to copy it ({error.strerror}).") from None
-    atomic_write_bytes(target, data)
-    fsync_dir(target.parent)
-
-
-def _delete_copy(target: Path, settings: Settings) -> None:
-    try:
-        _check_inside(target, settings)
-        target.unlink(missing_ok=True)
-        _remove_empty(target.parent, settings)
-    except (OSError, CollectionError):
-        pass
-
-
-def _delete_original(file: str, settings: Settings) -> None:
-    """Delete a dropped document's original, if it lives in the collection's files folder."""
-    path = original_path(file, settings)
-    try:
-        _check_inside(path, settings)
-    except CollectionError:
-        return
-    path.unlink(missing_ok=True)
-    _remove_empty(path.parent, settings)
-
-
-def _remove_empty(folder: Path, settings: Settings) -> None:
-    try:
-        if folder.resolve() != Path(settings.files_dir).resolve() and not any(folder.iterdir()):
-            folder.rmdir()
-    except OSError:
-        pass
+    return clean_line(re.sub(r"[_]+", " ", Path(path).stem)) or "Untitled document"
 
 
 def _read_collection(settings: Settings) -> tuple[bytes | None, Collection]:
@@ -660,106 +537,6 @@ def _restore(path: Path, before: bytes | None) -> None:
     else:
         atomic_write_bytes(path, before)
     fsync_dir(path.parent)
-
-
-# --- metadata ------------------------------------------------------------------------------------------
-
-def check_metadata(meta: FileMetadata, where: str) -> FileMetadata:
-    """The values checked and tidied (the nation spelled as the collection spells it)."""
-    from .ingest.metadata import NATIONS
-
-    changes: dict = {}
-    if meta.year is not None:
-        latest = time.localtime().tm_year + 1
-        if isinstance(meta.year, bool) or not isinstance(meta.year, int) or not MIN_YEAR <= meta.year <= latest:
-            raise MetadataError(f"In {where}, the year {meta.year!r} is not a publication year from {MIN_YEAR} to "
-                                f"{latest}; write it as four digits, e.g. 2023.")
-    if meta.nation not in (None, ""):
-        canonical = {n.lower(): n for n in NATIONS}
-        nation = canonical.get(" ".join(str(meta.nation).split()).lower())
-        if nation is None:
-            close = difflib.get_close_matches(str(meta.nation).lower(), list(canonical), n=1, cutoff=0.6)
-            hint = f" Did you mean '{canonical[close[0]]}'?" if close else ""
-            raise MetadataError(f"In {where}, the nation '{str(meta.nation)[:60]}' is not one of "
-                                f"{', '.join(NATIONS)}.{hint}")
-        changes["nation"] = nation
-    if meta.kind not in (None, ""):
-        kind = str(meta.kind).strip().lower().replace(" ", "-")
-        if not _KIND.match(kind):
-            raise MetadataError(f"In {where}, the kind '{str(meta.kind)[:60]}' is not valid; use report, "
-                                "executive-summary, summary or another word in lower-case letters and hyphens.")
-        changes["kind"] = kind
-    for name in ("title", "area", "review"):
-        value = getattr(meta, name)
-        if value is not None:
-            value = _clean_line(value)
-            if name == "area" and len(value) > 100:
-                raise MetadataError(f"In {where}, the area is longer than 100 characters.")
-            changes[name] = value or None
-    return replace(meta, **changes)
-
-
-def read_metadata_csv(path: str | Path) -> dict[str, FileMetadata]:
-    """A CSV with a header row of some of: file,title,year,area,nation,review,kind (only `file` is
-    required). Returns the rows by file name; any fault names its row and what to write instead."""
-    path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise MetadataError(f"The metadata file {path} does not exist.") from None
-    except OSError as error:
-        raise MetadataError(f"The metadata file {path} cannot be read ({error.strerror}).") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise MetadataError(f"The metadata file {path.name} is not UTF-8 text (byte {error.start}); save it as "
-                            "CSV UTF-8 and try again.") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = next(reader)
-    except StopIteration:
-        raise MetadataError(f"The metadata file {path.name} is empty; give a header row such as "
-                            f"{','.join(METADATA_COLUMNS)}.") from None
-    except csv.Error as error:
-        raise MetadataError(f"The metadata file {path.name} is not valid CSV ({error}).") from None
-    columns = [c.strip().lower() for c in header]
-    unknown = [c for c in columns if c not in METADATA_COLUMNS]
-    if unknown or "file" not in columns or len(set(columns)) != len(columns):
-        problem = (f"has unknown column{'s' if len(unknown) > 1 else ''} {', '.join(repr(c) for c in unknown)}"
-                   if unknown else "has no 'file' column" if "file" not in columns else "repeats a column")
-        raise MetadataError(f"The metadata file {path.name} {problem}; its header row must name some of: "
-                            f"{','.join(METADATA_COLUMNS)} (file is required).")
-    rows: dict[str, FileMetadata] = {}
-    line = 1
-    try:
-        for values in reader:
-            line = reader.line_num
-            if not any(v.strip() for v in values):
-                continue
-            if len(values) > len(columns):
-                raise MetadataError(f"Row {line} of {path.name} has {len(values)} values but the header names "
-                                    f"{len(columns)} columns; quote values that contain commas.")
-            record = {c: v.strip() for c, v in zip(columns, values)}
-            file = record.get("file", "")
-            if not file:
-                raise MetadataError(f"Row {line} of {path.name} has no file name; fill its 'file' column.")
-            year = record.get("year") or None
-            if year is not None:
-                if not re.fullmatch(r"\d{4}", year):
-                    raise MetadataError(f"Row {line} of {path.name}: the year '{year[:20]}' is not a year; write "
-                                        "it as four digits, e.g. 2023.")
-                year = int(year)
-            meta = FileMetadata(title=record.get("title") or None, year=year, area=record.get("area") or None,
-                                nation=record.get("nation") or None, review=record.get("review") or None,
-                                kind=record.get("kind") or None)
-            meta = check_metadata(meta, f"row {line} of {path.name}")
-            key = Path(file.replace("\\", "/")).name if "/" in file or "\\" in file else file
-            if key in rows:
-                raise MetadataError(f"Row {line} of {path.name} repeats the file '{key}'; keep one row per file.")
-            rows[key] = meta
-    except csv.Error as error:
-        raise MetadataError(f"Row {line} of {path.name} is not valid CSV ({error}).") from None
-    return rows
 
 
 def unknown_review_message(review_id: str, collection: Collection, file: str | None = None) -> str:
@@ -811,7 +588,7 @@ def remove_document(settings: Settings, document_id: str, *, embedder=None,
                 raise type(error)(f"{error} Nothing was removed: the collection is as it was.") from None
             raise
         if document.file:
-            _delete_original(document.file, settings)
+            delete_original(document.file, settings)
         say(1.0, "Done")
     review = collection.review(document.review_id)
     message = (f"Removed {document.id}" + (f" and its review “{review.title}”, which had no other document"

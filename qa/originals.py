@@ -1,0 +1,108 @@
+"""The originals of added documents, kept in the collection's `corpus/files/<review id>/`: safe file
+names, copies in by temp file and rename, and deletion that never reaches outside that folder."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+from .errors import CollectionError, DocumentError
+from .fsutil import atomic_write_bytes, fsync_dir
+from .settings import Settings
+
+MAX_NAME_CHARS = 80
+
+
+# Letters that do not decompose into an ASCII letter and an accent.
+_TRANSLITERATE = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss",
+                                "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"})
+
+
+def _ascii(text: str) -> str:
+    return unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode()
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    ascii_text = _ascii(text).lower()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:limit].rstrip("-")
+
+
+def safe_file_name(name: str, *, keep_suffix: bool = True, limit: int = MAX_NAME_CHARS) -> str:
+    """A name that is safe on any file system and in any shell: ASCII letters, digits and `-_.` only
+    (accents dropped, anything else becomes "_"), no leading dot or dash, no path, at most `limit`
+    characters with the (lower-cased) extension kept."""
+    base = Path(str(name).replace("\\", "/")).name
+    stem, suffix = os.path.splitext(base) if keep_suffix else (base, "")
+    suffix = re.sub(r"[^a-z0-9.]", "", suffix.lower())[:10]
+
+    def clean(text: str) -> str:
+        text = re.sub(r"[^A-Za-z0-9._-]+", "_", _ascii(text))
+        text = re.sub(r"\.{2,}", ".", text)
+        return re.sub(r"_{2,}", "_", text).strip("._- ")
+
+    stem = clean(stem)[: max(1, limit - len(suffix))].rstrip("._-") or "document"
+    return stem + suffix
+
+
+def relative_file(path: Path, settings: Settings) -> str:
+    """How a document records its original: relative to the collection folder when inside it."""
+    path = Path(path)
+    for base in (Path(settings.root), Path(settings.corpus_path).parent.parent):
+        try:
+            return path.resolve().relative_to(base.resolve()).as_posix()
+        except ValueError:
+            continue
+    return str(path.resolve())
+
+
+def original_path(file: str, settings: Settings) -> Path:
+    path = Path(file)
+    return path if path.is_absolute() else Path(settings.root) / path
+
+
+def check_inside(target: Path, settings: Settings) -> None:
+    folder = Path(settings.files_dir).resolve()
+    resolved = target.parent.resolve() / target.name
+    if folder not in resolved.parents:
+        raise CollectionError(f"Refusing to write {target}: it is outside the collection's files folder {folder}.")
+
+
+def copy_in(source: Path, target: Path, settings: Settings) -> None:
+    check_inside(target, settings)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        data = Path(source).read_bytes()
+    except OSError as error:
+        raise DocumentError(f"'{Path(source).name}' could not be read again to copy it ({error.strerror}).") from None
+    atomic_write_bytes(target, data)
+    fsync_dir(target.parent)
+
+
+def delete_copy(target: Path, settings: Settings) -> None:
+    try:
+        check_inside(target, settings)
+        target.unlink(missing_ok=True)
+        _remove_empty(target.parent, settings)
+    except (OSError, CollectionError):
+        pass
+
+
+def delete_original(file: str, settings: Settings) -> None:
+    """Delete a dropped document's original, if it lives in the collection's files folder."""
+    path = original_path(file, settings)
+    try:
+        check_inside(path, settings)
+    except CollectionError:
+        return
+    path.unlink(missing_ok=True)
+    _remove_empty(path.parent, settings)
+
+
+def _remove_empty(folder: Path, settings: Settings) -> None:
+    try:
+        if folder.resolve() != Path(settings.files_dir).resolve() and not any(folder.iterdir()):
+            folder.rmdir()
+    except OSError:
+        pass
