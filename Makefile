@@ -43,4 +43,4 @@ eval: install
 	HF_HUB_OFFLINE=1 $(VENV)/bin/reviewqa eval
 
 clean:
-	rm -rf $(VENV) index/current index/.building-* index/.retired-* eval/runs test-artifacts
+	rm -rf $(VENV) index/CURRENT index/generations index/cache index/models index/.lock index/current eval/runs test-artifacts
