@@ -26,16 +26,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def launch(settings, service):
+def launch(settings, service, export_dir):
     port = free_port()
-    demo = build_app(settings, service, service.reviews())
+    # Exports go to the test's own folder: a test leaves nothing in the system temp dir.
+    demo = build_app(settings, service, service.reviews(), export_dir=export_dir)
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS)
     return demo, f"http://127.0.0.1:{port}/"
 
 
 @pytest.fixture
-def fixture_server(built):
-    demo, url = launch(built, Service(built, embedder=FakeEmbedder()))
+def fixture_server(built, tmp_path):
+    demo, url = launch(built, Service(built, embedder=FakeEmbedder()), tmp_path / "exports")
     yield url
     demo.close()
 
@@ -70,11 +71,11 @@ def test_server_listens_on_loopback_and_serves_no_project_files(fixture_server):
 
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make install does)")
-def test_browser_ask_filter_open_export(real_settings, real_service):
+def test_browser_ask_filter_open_export(real_settings, real_service, tmp_path):
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
-    demo, url = launch(real_settings, real_service)
+    demo, url = launch(real_settings, real_service, tmp_path / "exports")
     try:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)

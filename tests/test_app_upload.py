@@ -40,7 +40,7 @@ def test_upload_a_report_and_find_a_passage_from_it(built, tmp_path):
     upload = tmp_path / "Child W review <final>.docx"
     make_upload(upload)
     service = Service(built, embedder=FakeEmbedder())
-    demo = build_app(built, service, service.reviews())
+    demo = build_app(built, service, service.reviews(), export_dir=tmp_path / "exports")
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS,
                 max_file_size=built.max_file_bytes)
