@@ -49,6 +49,7 @@ class Service:
         self._embedder = embedder
         self._index: SearchIndex | None = None
         self._index_name: str | None = None
+        self._refused_name: str | None = None     # a generation that failed to open
         self._lock = threading.Lock()
         self._embedder_lock = threading.Lock()
         self._error: Exception | None = None
@@ -60,17 +61,19 @@ class Service:
         folder = store.current_generation(self.settings.index_dir)
         name = folder.name if folder is not None else None
         index = self._index
-        if index is not None and name == self._index_name:
+        if index is not None and name in (self._index_name, self._refused_name):
             return index
         with self._lock:
-            if self._index is not None and name == self._index_name:
+            if self._index is not None and name in (self._index_name, self._refused_name):
                 return self._index
             try:
                 opened = self._open()
             except ReviewQAError as error:
                 if self._index is not None:
-                    # Keep answering from the generation in use; the new one is reported, not served.
+                    # Keep answering from the generation in use; the new one is reported once, not
+                    # retried (and re-verified) on every request.
                     log.error("could not switch to index generation %s: %s", name, error)
+                    self._refused_name = name
                     return self._index
                 self._error = error
                 raise

@@ -236,3 +236,20 @@ def test_two_documents_with_the_same_content_are_refused(settings):
     save_collection(Collection(collection.reviews, collection.documents + (twin,)), settings.corpus_path)
     with pytest.raises(CorpusError, match="same content as"):
         load_collection(settings.corpus_path)
+
+
+def test_a_damaged_new_generation_is_not_served_and_not_retried(built, fake_embedder, monkeypatch):
+    from qa.service import Service
+
+    service = Service(built, embedder=fake_embedder)
+    assert service.search("county lines", k=1).generation == 1
+    build_index(built, fake_embedder, force=True, progress=False)
+    (current(built) / "chunks.npy").write_bytes(b"damaged")
+    opened = []
+    real_open = service._open
+    monkeypatch.setattr(service, "_open", lambda: opened.append(1) or real_open())
+    for _ in range(3):
+        assert service.search("county lines", k=1).generation == 1    # the last good one keeps answering
+    assert opened == [1]                                                # tried once, not on every request
+    build_index(built, fake_embedder, force=True, progress=False)      # a good generation is picked up
+    assert service.search("county lines", k=1).generation == 3
