@@ -120,12 +120,6 @@ class Document:
     def kind_label(self) -> str:
         return DOCUMENT_KINDS.get(self.kind, self.kind.replace("-", " ").capitalize())
 
-    def section_at(self, offset: int) -> Section | None:
-        for section in self.sections:
-            if section.start <= offset < section.end:
-                return section
-        return None
-
     def page_at(self, offset: int) -> Page | None:
         """The page holding character `offset` (the last page starting at or before it)."""
         found = None
