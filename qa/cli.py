@@ -365,9 +365,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = argparse.ArgumentParser(
         prog="reviewqa",
-        description="Search child safeguarding case reviews in plain language. Every answer is a verbatim "
-                    "passage from a review, cited by year, area, review name and section.",
-        epilog='Example: reviewqa search "baby bruising missed by GP" --k 5',
+        description="Search child safeguarding case reviews in plain language. Every answer is a verbatim\n"
+                    "passage from a review's documents, cited by year, area, review name, document, section\n"
+                    "and page. Summaries: NSPCC Learning and the reviewing safeguarding partnerships.",
+        epilog='Examples:\n  reviewqa search "baby bruising missed by GP" --k 5\n'
+               '  reviewqa add "Child Q overview report.pdf"\n  reviewqa serve',
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--root", help="the collection folder holding corpus/ and index/ (default: $REVIEWQA_ROOT, "
                                        "else this checkout)")
