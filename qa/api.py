@@ -14,8 +14,8 @@ filters come from `filters_from_input`, the JSON from the search results' own `t
 
 from __future__ import annotations
 
-import collections
 import difflib
+import functools
 import json
 import logging
 import math
@@ -23,9 +23,10 @@ import os
 import pathlib
 import re
 import secrets
-import threading
 from typing import Annotated, Any, Literal
 
+import anyio
+import anyio.to_thread
 from fastapi import Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -330,7 +331,16 @@ def make_api(service, settings, token: str | None = None) -> FastAPI:
                               "or model is unavailable).")
     app.add_middleware(LimitMiddleware)
     _add_docs(app)
-    searches = FairSemaphore(CONCURRENT_SEARCHES)
+    # Searches run in worker threads, at most CONCURRENT_SEARCHES at once; the rest wait in the event
+    # loop, first come first served (anyio's limiter is FIFO) and without holding a thread, so health
+    # checks and other routes are never starved by a queue of searches. Made on first use: a limiter
+    # belongs to the running event loop.
+    limiter: list[anyio.CapacityLimiter] = []
+
+    def searches() -> anyio.CapacityLimiter:
+        if not limiter:
+            limiter.append(anyio.CapacityLimiter(CONCURRENT_SEARCHES))
+        return limiter[0]
     bearer = HTTPBearer(auto_error=False, description="the server's API token") if token else None
 
     def authorised(credentials: HTTPAuthorizationCredentials | None) -> None:
@@ -350,11 +360,12 @@ def make_api(service, settings, token: str | None = None) -> FastAPI:
     else:
         guard = []
 
-    def answer(call, *args, **kwargs):
-        """Run a Service call; domain errors become 4xx/503 with one line, anything else is logged."""
+    async def answer(call, *args, **kwargs):
+        """Run a Service call in a worker thread; domain errors become 4xx/503 with one line, anything
+        else is logged."""
         try:
-            with searches:
-                return JSONResponse(call(*args, **kwargs))
+            result = await anyio.to_thread.run_sync(functools.partial(call, *args, **kwargs), limiter=searches())
+            return JSONResponse(result)
         except _Refused as refused:
             return error_json(refused.status, refused.message, refused.headers)
         except UNAVAILABLE as error:
@@ -378,27 +389,27 @@ def make_api(service, settings, token: str | None = None) -> FastAPI:
     @app.get("/search", dependencies=guard, summary="Search the reviews",
              description="The same JSON as `reviewqa search --json`: `query`, `understood`, `filters`, "
                          "`matched_reviews`, `generation` and `results` (one per review, best passage first).")
-    def search_get(params: Annotated[SearchQuery, Query()]):
-        return answer(search, params.q, params.filter_input(), k=params.k, literal=params.literal,
+    async def search_get(params: Annotated[SearchQuery, Query()]):
+        return await answer(search, params.q, params.filter_input(), k=params.k, literal=params.literal,
                       ranking=params.ranking)
 
     @app.post("/search", dependencies=guard, summary="Search the reviews (JSON body)")
-    def search_post(body: SearchBody):
-        return answer(search, body.question, body.filter_input(), k=body.k, literal=body.literal,
+    async def search_post(body: SearchBody):
+        return await answer(search, body.question, body.filter_input(), k=body.k, literal=body.literal,
                       ranking=body.ranking)
 
     @app.get("/reviews/{review_id}", dependencies=guard, summary="One review and its documents")
-    def review(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID)]):
-        return answer(lambda: review_record(known_review(review_id)))
+    async def review(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID)]):
+        return await answer(lambda: review_record(known_review(review_id)))
 
     @app.get("/reviews/{review_id}/similar", dependencies=guard, summary="Reviews like this one")
-    def similar(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID)],
-                params: Annotated[SimilarQuery, Query()]):
+    async def similar(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID)],
+                      params: Annotated[SimilarQuery, Query()]):
         def call():
             known_review(review_id)
             filters = filters_from_input(**params.filter_input())
             return service.more_like(review_id, filters, params.k).to_json()
-        return answer(call)
+        return await answer(call)
 
     @app.get("/health", dependencies=guard, summary="What is being served",
              description="`status` is ready, loading or error (503 unless ready); `generation` is the index "
@@ -440,33 +451,6 @@ def make_api(service, settings, token: str | None = None) -> FastAPI:
         return error_json(503, SERVER_FAULT)
 
     return app
-
-
-class FairSemaphore:
-    """A semaphore that serves waiters in arrival order. threading.Semaphore lets a thread that has just
-    released it take it again at once, so under load a few requests wait far longer than the rest."""
-
-    def __init__(self, value: int):
-        self._free = value
-        self._lock = threading.Lock()
-        self._waiting: collections.deque[threading.Event] = collections.deque()
-
-    def __enter__(self) -> "FairSemaphore":
-        with self._lock:
-            if self._free > 0 and not self._waiting:
-                self._free -= 1
-                return self
-            turn = threading.Event()
-            self._waiting.append(turn)
-        turn.wait()  # the slot is handed over by __exit__
-        return self
-
-    def __exit__(self, *exc) -> None:
-        with self._lock:
-            if self._waiting:
-                self._waiting.popleft().set()
-            else:
-                self._free += 1
 
 
 def _add_docs(app: FastAPI) -> None:

@@ -175,3 +175,30 @@ def test_a_new_generation_is_served_under_load_without_a_failed_or_mixed_request
         assert answer["results"][0]["review_id"] == review_id
         assert http.get("/api/health").json()["generation"] == report.generation
         assert http.get(f"/api/reviews/{review_id}").json()["keywords"] == [UNIQUE]
+
+
+def test_queued_searches_do_not_starve_other_routes(built, tmp_path):
+    """Searches beyond the concurrency limit wait in the event loop, not in worker threads: with more
+    slow searches queued than the server has threads, /api/health still answers at once."""
+    import concurrent.futures
+    import time
+
+    class SlowService(Service):
+        def search(self, *args, **kwargs):
+            time.sleep(0.5)
+            return super().search(*args, **kwargs)
+
+    service = SlowService(built, embedder=FakeEmbedder())
+    service.warm_up()
+    app = make_server_app(built, service, export_dir=tmp_path / "exports")
+    with ServerThread(app) as running, concurrent.futures.ThreadPoolExecutor(60) as pool:
+        def ask(_):
+            return httpx.get(f"{running.url}/api/search", params={"q": "neglect"}, timeout=120).status_code
+
+        searches = [pool.submit(ask, n) for n in range(60)]
+        time.sleep(1.0)                                   # the queue is full by now
+        started = time.perf_counter()
+        health = httpx.get(f"{running.url}/api/health", timeout=30)
+        waited = time.perf_counter() - started
+        assert health.status_code == 200 and waited < 3.0, f"health waited {waited:.1f} s behind the searches"
+        assert [f.result() for f in searches] == [200] * 60
