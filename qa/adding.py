@@ -33,8 +33,9 @@ from .collection import Collection, load_collection, save_collection, writer_loc
 from .errors import CollectionError, DocumentError, ReviewQAError
 from .fsutil import atomic_write_bytes, fsync_dir
 from .ingest.user_metadata import FileMetadata, MetadataError, check_metadata, clean_line, read_metadata_csv
+from .ingest.metadata import slugify
 from .originals import (MAX_NAME_CHARS, check_inside, copy_in, delete_copy, delete_original, relative_file,
-                        safe_file_name, slugify)
+                        safe_file_name)
 from .records import Document, Review, text_sha256
 from .settings import Settings
 

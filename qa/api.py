@@ -268,11 +268,11 @@ class LimitMiddleware:
             return await self.app(scope, receive, send)
         query = scope.get("query_string", b"")
         if len(query) > self.max_query:
-            return await _send_json(send, 414, f"The query string is {len(query):,} bytes; the limit is "
+            return await send_error(send, 414, f"The query string is {len(query):,} bytes; the limit is "
                                                f"{self.max_query:,}. Send a long question with POST /api/search.")
         length = _content_length(scope)
         if length is not None and length > self.max_body:
-            return await _send_json(send, 413, f"The request body is {length:,} bytes; the limit is "
+            return await send_error(send, 413, f"The request body is {length:,} bytes; the limit is "
                                                f"{self.max_body:,}.")
         if scope.get("method") in ("GET", "HEAD", "OPTIONS", "DELETE") and not length:
             return await self.app(scope, receive, send)
@@ -284,7 +284,7 @@ class LimitMiddleware:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_body:
-                return await _send_json(send, 413, f"The request body is over the limit of {self.max_body:,} "
+                return await send_error(send, 413, f"The request body is over the limit of {self.max_body:,} "
                                                    "bytes.")
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -312,7 +312,8 @@ def _content_length(scope) -> int | None:
     return None
 
 
-async def _send_json(send, status: int, message: str) -> None:
+async def send_error(send, status: int, message: str) -> None:
+    """Answer an ASGI request with `{"error": message}` and close it (used before the app is reached)."""
     body = json.dumps({"error": _line(message)}).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),

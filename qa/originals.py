@@ -5,28 +5,14 @@ from __future__ import annotations
 
 import os
 import re
-import unicodedata
 from pathlib import Path
 
 from .errors import CollectionError, DocumentError
 from .fsutil import atomic_write_bytes, fsync_dir
+from .ingest.metadata import ascii_text
 from .settings import Settings
 
 MAX_NAME_CHARS = 80
-
-
-# Letters that do not decompose into an ASCII letter and an accent.
-_TRANSLITERATE = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss",
-                                "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"})
-
-
-def _ascii(text: str) -> str:
-    return unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode()
-
-
-def slugify(text: str, limit: int = 60) -> str:
-    ascii_text = _ascii(text).lower()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")[:limit].rstrip("-")
 
 
 def safe_file_name(name: str, *, keep_suffix: bool = True, limit: int = MAX_NAME_CHARS) -> str:
@@ -38,7 +24,7 @@ def safe_file_name(name: str, *, keep_suffix: bool = True, limit: int = MAX_NAME
     suffix = re.sub(r"[^a-z0-9.]", "", suffix.lower())[:10]
 
     def clean(text: str) -> str:
-        text = re.sub(r"[^A-Za-z0-9._-]+", "_", _ascii(text))
+        text = re.sub(r"[^A-Za-z0-9._-]+", "_", ascii_text(text))
         text = re.sub(r"\.{2,}", ".", text)
         return re.sub(r"_{2,}", "_", text).strip("._- ")
 
@@ -46,20 +32,24 @@ def safe_file_name(name: str, *, keep_suffix: bool = True, limit: int = MAX_NAME
     return stem + suffix
 
 
+def collection_folder(settings: Settings) -> Path:
+    """The folder a document's `file` is relative to: the one holding corpus/ (the collection file's
+    grandparent), which is the collection root unless --corpus points elsewhere."""
+    return Path(settings.files_dir).parent.parent
+
+
 def relative_file(path: Path, settings: Settings) -> str:
     """How a document records its original: relative to the collection folder when inside it."""
-    path = Path(path)
-    for base in (Path(settings.root), Path(settings.corpus_path).parent.parent):
-        try:
-            return path.resolve().relative_to(base.resolve()).as_posix()
-        except ValueError:
-            continue
-    return str(path.resolve())
+    path = Path(path).resolve()
+    try:
+        return path.relative_to(collection_folder(settings).resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def original_path(file: str, settings: Settings) -> Path:
     path = Path(file)
-    return path if path.is_absolute() else Path(settings.root) / path
+    return path if path.is_absolute() else collection_folder(settings) / path
 
 
 def check_inside(target: Path, settings: Settings) -> None:

@@ -393,6 +393,29 @@ def test_remove_then_list(service, tmp_path):
     assert copies(service.settings) == []
 
 
+def test_a_collection_file_outside_the_root_keeps_and_removes_its_own_originals(built, tmp_path):
+    """--corpus pointing outside --root: originals live beside that collection file, and removing a
+    document deletes its original there (not a path resolved against the root)."""
+    elsewhere = built.with_(root=tmp_path / "another-root")
+    service = Service(elsewhere, embedder=FakeEmbedder())
+    added = service.add([write(tmp_path / "incoming" / "a.txt", report_text())]).files[0]
+    (original,) = copies(elsewhere)
+    assert str(original).startswith(str(built.corpus_path.parent / "files"))
+    service.remove(added.document_id)
+    assert copies(elsewhere) == [] and not original.exists()
+
+
+def test_exports_never_share_a_file(service):
+    from qa.app.conversation import chat_turn
+    from qa.app.ui import write_export
+    from qa.search import Filters
+
+    turn = chat_turn(service, "county lines", [], Filters())
+    folder = service.settings.root / "exports"
+    paths = {write_export([turn], "results", "csv", folder) for _ in range(5)}   # all within one second
+    assert len(paths) == 5 and all(Path(p).parent == folder for p in paths)
+
+
 def test_removing_an_unknown_document_suggests_close_ids(service, tmp_path):
     before = snapshot(service.settings)
     with pytest.raises(CollectionError, match=rf"no document with id '{KENT_REVIEW}/sumary'.*Did you mean "

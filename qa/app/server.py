@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ipaddress
-import json
 import logging
 import os
 import secrets
@@ -27,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from ..api import send_error
 from ..errors import ReviewQAError
 from ..ingest.files import SUPPORTED
 
@@ -210,7 +210,7 @@ class UploadGuard:
         except ValueError:
             length = -1
         if length > limit:
-            return await _refuse(send, 413, f"The upload is {length:,} bytes; the limit is "
+            return await send_error(send, 413, f"The upload is {length:,} bytes; the limit is "
                                             f"{self.max_file_bytes:,} bytes a file.")
         boundary = _boundary(headers.get(b"content-type", b""))
         if boundary is None:
@@ -227,11 +227,11 @@ class UploadGuard:
                 chunk = message.get("body", b"")
                 size += len(chunk)
                 if size > limit:
-                    return await _refuse(send, 413, f"The upload is over the limit of {self.max_file_bytes:,} "
+                    return await send_error(send, 413, f"The upload is over the limit of {self.max_file_bytes:,} "
                                                     "bytes a file.")
                 problem = check.feed(chunk)
                 if problem:
-                    return await _refuse(send, *problem)
+                    return await send_error(send, *problem)
                 spool.write(chunk)
                 if not message.get("more_body", False):
                     break
@@ -333,14 +333,6 @@ class _PartCheck:
         if self._name and self._part_bytes > self.max_bytes and self.problem is None:
             self.problem = (413, f"'{self._name[:80]}' is over the limit of {self.max_bytes / 2**20:.0f} MB "
                                  "a file.")
-
-
-async def _refuse(send, status: int, message: str) -> None:
-    body = json.dumps({"error": message}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
-    await send({"type": "http.response.body", "body": body})
 
 
 # --- the app -------------------------------------------------------------------------------------------------

@@ -11,12 +11,15 @@ from __future__ import annotations
 import html
 import logging
 import os
+import re
 import tempfile
 import threading
 import time
 from pathlib import Path
 
 from ..errors import InvalidQueryError, ReviewQAError
+from ..ingest.files import SUPPORTED
+from ..search.rankings import DEFAULT_RANKING
 from ..ingest.metadata import NATIONS
 from ..search.filters import AGE_GROUPS, Filters, age_label, filters_from_input
 from ..settings import Settings
@@ -102,7 +105,8 @@ def open_review(service, choice: str) -> tuple[str, str]:
     document_id, _, span = rest.partition("|")
     start, _, end = span.partition("|")
     view = service.review(review_id)
-    highlight = (document_id, int(start), int(end)) if start.isdigit() and end.isdigit() else None
+    digits = re.compile(r"[0-9]{1,9}")
+    highlight = (document_id, int(start), int(end)) if digits.fullmatch(start) and digits.fullmatch(end) else None
     return review_html(view, highlight), review_id
 
 
@@ -113,20 +117,23 @@ def write_export(conversation: list[Turn], scope: str, fmt: str, folder: Path) -
     turns = conversation[-1:] if scope == "results" else conversation
     content = to_csv(turns) if fmt == "csv" else to_markdown(turns)
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"reviewqa-{scope}-{time.strftime('%Y%m%d-%H%M%S')}.{'csv' if fmt == 'csv' else 'md'}"
-    path.write_text(content, encoding="utf-8")
-    return str(path)
+    # A new file every time (mkstemp): two people exporting in the same second never share one.
+    handle, name = tempfile.mkstemp(dir=folder, prefix=f"reviewqa-{scope}-{time.strftime('%Y%m%d-%H%M%S')}-",
+                                    suffix=".csv" if fmt == "csv" else ".md")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(content)
+    return name
 
 
 def api_search(service, question, year_from=None, year_to=None, nations=None, regions=None, areas=None,
-               keywords=None, age_group=None, k=10, literal=False, ranking="default") -> dict:
+               keywords=None, age_group=None, k=None, literal=False, ranking=DEFAULT_RANKING) -> dict:
     """What the `search` endpoint returns: the same JSON as `reviewqa search --json`, or an error."""
     try:
         if not isinstance(literal, bool):
             raise InvalidQueryError("literal must be true or false.")
         filters = filters_from_input(year_from=year_from, year_to=year_to, nations=nations, regions=regions,
                                      areas=areas, keywords=keywords, age_group=age_group)
-        response = service.search(question, filters, k=k, literal=literal, ranking=ranking or "default")
+        response = service.search(question, filters, k=k, literal=literal, ranking=ranking or DEFAULT_RANKING)
         return response.to_json()
     except ReviewQAError as error:
         return {"query": question if isinstance(question, str) else None, "results": [], "error": str(error)}
@@ -134,7 +141,7 @@ def api_search(service, question, year_from=None, year_to=None, nations=None, re
 
 # --- adding documents ---------------------------------------------------------------------------------
 
-ADD_FILE_TYPES = [".pdf", ".docx", ".html", ".htm", ".txt", ".md"]
+ADD_FILE_TYPES = sorted(SUPPORTED)
 NATION_FROM_AREA = "From the area"
 
 
@@ -148,7 +155,7 @@ def add_uploads(service, files, review_id="", title="", year="", area="", nation
     if not paths:
         raise ReviewQAError("Choose one or more files to add first (PDF, Word .docx, web page, text or Markdown).")
     year_text = str(year or "").strip()
-    if year_text and not (year_text.isdigit() and len(year_text) == 4):
+    if year_text and not re.fullmatch(r"[0-9]{4}", year_text):
         raise ReviewQAError(f"The year '{year_text[:20]}' is not a year; write it as four digits, e.g. 2023.")
     options = AddOptions(review_id=(review_id or "").strip() or None, title=(title or "").strip() or None,
                          year=int(year_text) if year_text else None, area=(area or "").strip() or None,

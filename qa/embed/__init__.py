@@ -81,7 +81,7 @@ def _onnx_embedder(settings: Settings, model_path: str, *, export: bool, verify:
 
     folder = onnx_folder(settings)
     quantize = settings.model_precision == "int8"
-    if export and onnx_model_state(folder) is not None:
+    if export and onnx_model_state(folder, hashes=verify) is not None:
         import sys
 
         print(f"reviewqa: exporting the bundled model to ONNX in {folder} (once)...", file=sys.stderr)
@@ -93,4 +93,5 @@ def _onnx_embedder(settings: Settings, model_path: str, *, export: bool, verify:
         finally:
             root.setLevel(level)
             root.handlers[:] = handlers
-    return OnnxEmbedder(folder, model_name(settings), verify=verify)
+    # The files were just checked (or written): the embedder checks sizes only, not hashes again.
+    return OnnxEmbedder(folder, model_name(settings), verify=False)

@@ -90,14 +90,15 @@ def _check_files(folder: Path, manifest: dict, *, hashes: bool) -> str | None:
     return None
 
 
-def onnx_model_state(folder: str | Path) -> str | None:
-    """None when `folder` holds a complete export whose files all match their recorded sha256,
-    else a short reason: "missing", "file model.onnx damaged (...)", ..."""
+def onnx_model_state(folder: str | Path, *, hashes: bool = True) -> str | None:
+    """None when `folder` holds a complete export whose files all match their recorded sha256 (or,
+    without `hashes`, their recorded sizes), else a short reason: "missing", "file model.onnx
+    damaged (...)", ..."""
     folder = Path(folder)
     manifest, reason = _read_manifest(folder)
     if reason:
         return reason
-    return _check_files(folder, manifest, hashes=True)
+    return _check_files(folder, manifest, hashes=hashes)
 
 
 def read_onnx_manifest(folder: str | Path) -> dict | None:

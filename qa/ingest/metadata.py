@@ -104,10 +104,23 @@ def child_ages(summary: str) -> tuple[float, ...]:
     return tuple(sorted(ages))
 
 
+# Letters that do not decompose into an ASCII letter and an accent.
+_TRANSLITERATE = str.maketrans({"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ß": "ss",
+                                "đ": "d", "Đ": "D", "ł": "l", "Ł": "L", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D"})
+
+
+def ascii_text(text: str) -> str:
+    return unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE)).encode("ascii", "ignore").decode()
+
+
+def slugify(text: str, limit: int = 60) -> str:
+    """Lower-case ASCII words joined by hyphens: "2023 Bath & NE Somerset" -> "2023-bath-ne-somerset"."""
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text(text).lower()).strip("-")[:limit].rstrip("-")
+
+
 def review_id(year: int, area: str, name: str, text: str) -> str:
     """Readable and stable: it changes only if the entry's own words change, never with its position."""
-    slug = re.sub(r"[^a-z0-9]+", "-", unicodedata.normalize("NFKD", f"{year} {area} {name}")
-                  .encode("ascii", "ignore").decode().lower()).strip("-")[:60].rstrip("-")
+    slug = slugify(f"{year} {area} {name}")
     digest = hashlib.sha1(normalise_space(text).encode("utf-8")).hexdigest()[:6]
     return f"{slug}-{digest}"
 
