@@ -35,7 +35,7 @@ from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstrain
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .errors import (CorpusError, IndexCorruptError, IndexMissingError, IndexStaleError, InvalidQueryError,
-                     ModelLoadError, ReviewQAError)
+                     ModelLoadError, NotFoundError, ReviewQAError)
 from .search.filters import AGE_GROUPS, MAX_FILTER_VALUES, YEAR_RANGE, filters_from_input
 from .search.rankings import DEFAULT_RANKING, RANKINGS
 from .search.results import review_record
@@ -371,6 +371,8 @@ def make_api(service, settings, token: str | None = None) -> FastAPI:
             return error_json(refused.status, refused.message, refused.headers)
         except UNAVAILABLE as error:
             return error_json(503, str(error))
+        except NotFoundError as error:
+            return error_json(404, str(error))
         except ReviewQAError as error:
             return error_json(400, str(error))
         except Exception:  # noqa: BLE001 - the HTTP edge: log it, answer plainly, never a 500
@@ -380,12 +382,6 @@ def make_api(service, settings, token: str | None = None) -> FastAPI:
     def search(question, filter_input, *, k, literal, ranking) -> dict:
         filters = filters_from_input(**filter_input)
         return service.search(question, filters, k=k, ranking=ranking, literal=literal).to_json()
-
-    def known_review(review_id: str):
-        try:
-            return service.review(review_id)
-        except InvalidQueryError as error:
-            raise _Refused(404, str(error)) from None
 
     @app.get("/search", dependencies=guard, summary="Search the reviews",
              description="The same JSON as `reviewqa search --json`: `query`, `understood`, `filters`, "
@@ -401,13 +397,12 @@ def make_api(service, settings, token: str | None = None) -> FastAPI:
 
     @app.get("/reviews/{review_id}", dependencies=guard, summary="One review and its documents")
     async def review(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID)]):
-        return await answer(lambda: review_record(known_review(review_id)))
+        return await answer(lambda: review_record(service.review(review_id)))
 
     @app.get("/reviews/{review_id}/similar", dependencies=guard, summary="Reviews like this one")
     async def similar(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID)],
                       params: Annotated[SimilarQuery, Query()]):
         def call():
-            known_review(review_id)
             filters = filters_from_input(**params.filter_input())
             return service.more_like(review_id, filters, params.k).to_json()
         return await answer(call)

@@ -9,6 +9,10 @@ class InvalidQueryError(ReviewQAError):
     """The question cannot be searched (empty, too long, nothing but symbols)."""
 
 
+class NotFoundError(InvalidQueryError):
+    """A review or document asked for by id is not in the index (the HTTP API answers 404)."""
+
+
 class CorpusError(ReviewQAError):
     """The corpus file is missing, unreadable or malformed."""
 

@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 
 from .embed import Embedder
-from .errors import InvalidQueryError, ReviewQAError
+from .errors import InvalidQueryError, NotFoundError, ReviewQAError
 from .index import BuildReport, SearchIndex, build_index, index_status, open_index
 from .index import store
 from .records import Document, Review
@@ -135,7 +135,7 @@ class Service:
         index = self.index()
         review = index.reviews.get(review_id) if isinstance(review_id, str) else None
         if review is None:
-            raise InvalidQueryError(f"There is no review with id '{str(review_id)[:100]}'.")
+            raise NotFoundError(f"There is no review with id '{str(review_id)[:100]}'.")
         return ReviewView(review, tuple(index.documents_of(review_id)))
 
     def reviews(self) -> list[Review]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from ..embed import Embedder
-from ..errors import InvalidQueryError
+from ..errors import NotFoundError
 from ..index import SearchIndex, keyword
 from ..index.dense import scores_for, search_vectors, vectors_for
 from ..records import Review
@@ -227,7 +227,7 @@ def more_like(index: SearchIndex, review_id: str, settings: Settings, filters: F
     """Reviews most like a given review: its sentences' mean vector against every sentence, fused with
     BM25 of its subject keywords. The review itself (and any entry for the same case) is left out."""
     if review_id not in index.reviews:
-        raise InvalidQueryError(f"There is no review with id '{review_id}'; pick a result from the list.")
+        raise NotFoundError(f"There is no review with id '{str(review_id)[:100]}'; pick a result from the list.")
     source = index.reviews[review_id]
     position = index.review_ids.index(review_id)
     count = len(index.review_ids)
