@@ -669,3 +669,14 @@ def test_a_folder_of_pdfs_with_a_scanned_one(service, report_pdf, tmp_path):
     assert [(f.name, f.status) for f in report.files] == [("report.pdf", "added"), ("scan.pdf", "failed")]
     assert re.search(r"'scan\.pdf' has no text layer on pages 1-2.*OCR", report.failed[0].message)
 
+
+
+def test_the_app_offers_exactly_the_added_documents_for_removal(service, tmp_path):
+    from qa.app.ui import removal_choices
+
+    assert removal_choices(service) == []
+    added = service.add([write(tmp_path / "a.txt", report_text())]).files[0]
+    (label, value), = removal_choices(service)
+    assert value == added.document_id and "Child Z" in label
+    service.remove(added.document_id)
+    assert removal_choices(service) == []

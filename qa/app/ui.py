@@ -184,8 +184,11 @@ def _discard_uploads(paths) -> None:
 
 
 def removal_choices(service) -> list[tuple[str, str]]:
-    """(label, document id) of each document added from a file."""
-    return [(f"{d.title or d.review_title} ({d.id})", d.id) for d in service.documents() if d.added]
+    """(label, document id) of each document added from a file, from the index being served (every
+    add and remove in the app rebuilds it): a page load reads no file."""
+    index = service.index()
+    return [(f"{d.title or index.reviews[d.review_id].title} ({d.id})", d.id)
+            for d in index.documents if d.file is not None]
 
 
 # --- Gradio wiring -----------------------------------------------------------------------------------
