@@ -20,6 +20,7 @@ changed): the collection file and the index switch atomically.
 from __future__ import annotations
 
 import difflib
+import hashlib
 import logging
 import os
 import re
@@ -241,8 +242,8 @@ def add_files(settings: Settings, paths: Iterable[str | Path], options: AddOptio
         copied: list[Path] = []
         build_started = time.perf_counter()
         try:
-            for source, target in plan.copies:
-                copy_in(source, target, settings)
+            for source, target, digest in plan.copies:
+                copy_in(source, target, settings, sha256=digest)
                 copied.append(target)
             save_collection(new, settings.corpus_path)
             say(0.55, f"Updating the search index ({plan.changed} new or changed document"
@@ -323,7 +324,7 @@ class _Plan:
         self.by_content: dict[str, str] = {d.sha256: d.id for d in collection.documents}
         self.original_ids = set(self.documents)
         self.planned: set[str] = set()
-        self.copies: list[tuple[Path, Path]] = []
+        self.copies: list[tuple[Path, Path, str]] = []   # (source, target, sha256 of what was parsed)
         self.targets: set[Path] = set()
         self.obsolete: list[str] = []
         self.changed = 0
@@ -332,9 +333,13 @@ class _Plan:
         return Collection(tuple(self.reviews.values()), tuple(self.documents.values()))
 
     def add(self, path: Path, shown: str, meta: FileMetadata, *, from_row: bool) -> FileResult:
-        from .ingest.files import parse_file
+        from .ingest.files import parse_data, read_file
 
-        parsed = parse_file(path, max_bytes=self.settings.max_file_bytes)
+        data = read_file(path, max_bytes=self.settings.max_file_bytes)
+        parsed = parse_data(data, path)
+        # The copy kept in the collection must be the file that was parsed: checked by hash when copied.
+        digest = hashlib.sha256(data).hexdigest()
+        del data
         name = path.name
         guessed = {"title": parsed.title, "year": parsed.year, "area": parsed.area}
         pages = len(parsed.pages) or None
@@ -373,7 +378,7 @@ class _Plan:
         self.documents[document_id] = document
         self.by_content[sha] = document_id
         self.planned.add(document_id)
-        self.copies.append((path, target))
+        self.copies.append((path, target, digest))
         self.targets.add(target)
         self.changed += 1
         status = "replaced" if previous is not None else "added"

@@ -3,6 +3,7 @@ names, copies in by temp file and rename, and deletion that never reaches outsid
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from pathlib import Path
@@ -59,13 +60,18 @@ def check_inside(target: Path, settings: Settings) -> None:
         raise CollectionError(f"Refusing to write {target}: it is outside the collection's files folder {folder}.")
 
 
-def copy_in(source: Path, target: Path, settings: Settings) -> None:
+def copy_in(source: Path, target: Path, settings: Settings, *, sha256: str | None = None) -> None:
+    """Copy `source` to `target` (temp file + rename). With `sha256`, refuse a source that changed
+    since it was read for parsing: the original kept must be the one indexed."""
     check_inside(target, settings)
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
         data = Path(source).read_bytes()
     except OSError as error:
         raise DocumentError(f"'{Path(source).name}' could not be read again to copy it ({error.strerror}).") from None
+    if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
+        raise DocumentError(f"'{Path(source).name}' changed while it was being added; add it again once it is "
+                            "saved.")
     atomic_write_bytes(target, data)
     fsync_dir(target.parent)
 

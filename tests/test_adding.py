@@ -18,7 +18,7 @@ from qa.adding import (AddOptions, FileMetadata, MetadataError, add_files, expan
                        name_from_title, read_metadata_csv, remove_document, safe_file_name)
 from qa.cli import main
 from qa.collection import load_collection, writer_lock
-from qa.errors import CollectionError, CorpusError, ModelLoadError
+from qa.errors import CollectionError, CorpusError, DocumentError, ModelLoadError
 from qa.index import store
 from qa.service import Service
 
@@ -680,3 +680,21 @@ def test_the_app_offers_exactly_the_added_documents_for_removal(service, tmp_pat
     assert value == added.document_id and "Child Z" in label
     service.remove(added.document_id)
     assert removal_choices(service) == []
+
+
+def test_a_file_changed_while_being_added_is_refused_and_nothing_is_kept(service, tmp_path, monkeypatch):
+    import qa.ingest.files
+
+    path = write(tmp_path / "a.txt", report_text())
+    parse = qa.ingest.files.parse_data
+
+    def parse_then_edit(data, source):
+        parsed = parse(data, source)
+        Path(source).write_text(report_text(body="Someone saved a new version meanwhile."), encoding="utf-8")
+        return parsed
+
+    monkeypatch.setattr(qa.ingest.files, "parse_data", parse_then_edit)
+    before = snapshot(service.settings)
+    with pytest.raises(DocumentError, match="changed while it was being added"):
+        service.add([path])
+    assert snapshot(service.settings) == before and copies(service.settings) == []

@@ -22,8 +22,19 @@ DEFAULT_MAX_BYTES = 50 * 2**20
 
 def parse_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedFile:
     path = Path(path)
+    return parse_data(read_file(path, max_bytes=max_bytes), path)
+
+
+def read_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
+    """A file's bytes, after the checks every format shares (exists, supported, not empty, not too big)."""
+    path = Path(path)
+    return _read(path, path.name or str(path), max_bytes)
+
+
+def parse_data(data: bytes, path: Path) -> ParsedFile:
+    """Parse bytes read from `path` (its name and extension choose the parser and name it in messages)."""
+    path = Path(path)
     name = path.name or str(path)
-    data = _read(path, name, max_bytes)
     suffix = path.suffix.lower()
     if suffix == ".pdf":
         from .pdf import parse_pdf
