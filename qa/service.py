@@ -201,25 +201,23 @@ def check_k(k, default: int) -> int:
 
 def check_known(filters: Filters, index: SearchIndex) -> None:
     """A filter value that matches nothing in the collection is a mistake to report ("Walse"), not
-    an empty answer to give."""
+    an empty answer to give. Only the fields a filter sets are checked (most searches set none)."""
     from .ingest.metadata import NATIONS
 
-    reviews = index.reviews.values()
-    vocabularies = {
-        "nation": (filters.nations, {r.nation for r in reviews}, set(NATIONS)),
-        "region": (filters.regions, {r.region for r in reviews}, set()),
-        "area": (filters.areas, {r.area for r in reviews}, set()),
-        "keyword": (filters.keywords, {k for r in reviews for k in r.keywords}, set()),
-    }
-    for label, (values, present, valid) in vocabularies.items():
-        lowered = {k.lower(): k for k in present | valid}
-        present_lowered = {k.lower() for k in present}
+    given = {"nation": filters.nations, "region": filters.regions, "area": filters.areas,
+             "keyword": filters.keywords}
+    for label, values in given.items():
+        if not values:
+            continue
+        present = index.vocabulary(label)
+        # Valid names with no review in this collection ("Northern Ireland") get their own message.
+        known = {**({n.lower(): n for n in NATIONS} if label == "nation" else {}), **present}
         for value in values:
-            if value.lower() in present_lowered:
+            if value.lower() in present:
                 continue
-            if value.lower() in lowered:
-                raise InvalidQueryError(f"No review in the collection has the {label} '{lowered[value.lower()]}'.")
-            close = difflib.get_close_matches(value.lower(), list(lowered), n=3, cutoff=0.6)
-            hint = (f" Did you mean {', '.join(repr(lowered[c]) for c in close)}?" if close
+            if value.lower() in known:
+                raise InvalidQueryError(f"No review in the collection has the {label} '{known[value.lower()]}'.")
+            close = difflib.get_close_matches(value.lower(), list(known), n=3, cutoff=0.6)
+            hint = (f" Did you mean {', '.join(repr(known[c]) for c in close)}?" if close
                     else f" Try `reviewqa stats` for the {label}s in the collection.")
             raise InvalidQueryError(f"No review in the collection has the {label} '{value[:60]}'.{hint}")

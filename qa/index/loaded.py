@@ -84,6 +84,7 @@ class SearchIndex:
         }
         # Each review's chunk and segment rows, found by slicing (CSR layout): per-query work on a
         # review then costs its own size, not the collection's.
+        self._vocabularies: dict[str, dict[str, str]] = {}
         self._review_chunks = _grouped(self.chunk_review, len(self.review_ids))
         self._review_segments = _grouped(self.segment_review, len(self.review_ids))
 
@@ -93,6 +94,17 @@ class SearchIndex:
 
     def documents_of(self, review_id: str) -> list[Document]:
         return self._documents_of.get(review_id, [])
+
+    def vocabulary(self, field: str) -> dict[str, str]:
+        """The values of a review field ("nation", "region", "area", "keyword") in this generation,
+        lower-cased -> as written; made once per generation, on first use."""
+        cached = self._vocabularies.get(field)
+        if cached is None:
+            reviews = self.reviews.values()
+            values = ({k for r in reviews for k in r.keywords} if field == "keyword"
+                      else {getattr(r, field) for r in reviews})
+            cached = self._vocabularies[field] = {v.lower(): v for v in values}
+        return cached
 
     def chunks_of(self, review_position: int) -> np.ndarray:
         order, offsets = self._review_chunks
