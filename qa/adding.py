@@ -333,10 +333,12 @@ class _Plan:
         return Collection(tuple(self.reviews.values()), tuple(self.documents.values()))
 
     def add(self, path: Path, shown: str, meta: FileMetadata, *, from_row: bool) -> FileResult:
-        from .ingest.files import parse_data, read_file
+        from .ingest.files import read_file
+        from .ingest.isolated import parse_isolated
 
-        data = read_file(path, max_bytes=self.settings.max_file_bytes)
-        parsed = parse_data(data, path)
+        limits = self.settings.parse_limits
+        data = read_file(path, max_bytes=limits.max_file_bytes)
+        parsed = parse_isolated(data, path.name, limits)
         # The copy kept in the collection must be the file that was parsed: checked by hash when copied.
         digest = hashlib.sha256(data).hexdigest()
         del data

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .errors import CollectionError, DocumentError
 from .fsutil import atomic_write_bytes, fsync_dir
+from .ingest.files import read_file
 from .ingest.metadata import ascii_text
 from .settings import Settings
 
@@ -65,10 +66,7 @@ def copy_in(source: Path, target: Path, settings: Settings, *, sha256: str | Non
     since it was read for parsing: the original kept must be the one indexed."""
     check_inside(target, settings)
     target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        data = Path(source).read_bytes()
-    except OSError as error:
-        raise DocumentError(f"'{Path(source).name}' could not be read again to copy it ({error.strerror}).") from None
+    data = read_file(Path(source), max_bytes=settings.parse_limits.max_file_bytes)
     if sha256 is not None and hashlib.sha256(data).hexdigest() != sha256:
         raise DocumentError(f"'{Path(source).name}' changed while it was being added; add it again once it is "
                             "saved.")

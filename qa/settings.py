@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .ingest.limits import ParseLimits
+
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
 
 
@@ -46,7 +48,8 @@ class Settings:
     # Vector indexes are exact below this many sentences, IVF with 8-bit codes at or above it
     # (measured in qa/index/dense.py).
     vector_exact_limit: int = 30_000
-    max_file_bytes: int = 50 * 2**20
+    # What a file being added may cost: its size, what it inflates to, the parse's memory and time.
+    parse_limits: ParseLimits = field(default_factory=ParseLimits)
 
     def __post_init__(self):
         root = Path(self.root)

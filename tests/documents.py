@@ -362,3 +362,93 @@ def welsh_guide_markdown(guide: str) -> str:
         else:
             out.append(block)
     return "\n\n".join(out) + "\n"
+
+
+# --- hostile files: decompression bombs ---------------------------------------------------------------
+
+def deflated_repeats(block: bytes, times: int) -> bytes:
+    """zlib data that inflates to `block` repeated `times` times, made without holding the inflated
+    whole: a gigabyte of repeated text compresses to a few MB."""
+    compressor = zlib.compressobj(9)
+    parts = [compressor.compress(block) for _ in range(times)]
+    parts.append(compressor.flush())
+    return b"".join(parts)
+
+
+def raw_pdf(content: bytes, *, filtered: bool = True) -> bytes:
+    """A one-page PDF (Helvetica) whose page content stream is `content` (zlib data when `filtered`),
+    written by hand with a correct cross-reference table."""
+    stream_dict = f"<< /Length {len(content)}{' /Filter /FlateDecode' if filtered else ''} >>".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        stream_dict + b"\nstream\n" + content + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+TEXT_OPERATORS = b"BT /F1 12 Tf 72 700 Td (" + b"A" * 60 + b") Tj ET\n"
+
+
+def pdf_bomb(inflated_mb: int, block: bytes = TEXT_OPERATORS) -> bytes:
+    """A small PDF whose content stream inflates to about `inflated_mb` MB of `block` (text operators
+    by default; spaces make the other kind)."""
+    per_mb = block * (2**20 // len(block))
+    return raw_pdf(deflated_repeats(per_mb, inflated_mb))
+
+
+def docx_bomb(path: Path, inflated_mb: int) -> None:
+    """A valid DOCX whose word/document.xml inflates to about `inflated_mb` MB (an XML comment of
+    spaces), written part by part without holding the inflated XML."""
+    import io
+    import zipfile
+
+    import docx
+
+    buffer = io.BytesIO()
+    document = docx.Document()
+    document.add_paragraph("A short report whose main part hides a very large comment.")
+    document.save(buffer)
+    with zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source, \
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename != "word/document.xml":
+                target.writestr(item, data)
+                continue
+            declaration, _, rest = data.partition(b"?>")
+            info = zipfile.ZipInfo(item.filename, date_time=item.date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with target.open(info, "w", force_zip64=inflated_mb >= 2000) as out:
+                out.write(declaration + b"?><!--")
+                spaces = b" " * 2**20
+                for _ in range(inflated_mb):
+                    out.write(spaces)
+                out.write(b"-->" + rest)
+
+
+def shrink_declared_size(path: Path, member: str, declared: int) -> None:
+    """Make a zip's central directory claim that `member` inflates to `declared` bytes (a lie)."""
+    data = bytearray(Path(path).read_bytes())
+    name = member.encode()
+    at = 0
+    while True:
+        at = data.index(b"PK\x01\x02", at)
+        name_length = struct.unpack_from("<H", data, at + 28)[0]
+        if data[at + 46:at + 46 + name_length] == name:
+            struct.pack_into("<I", data, at + 24, declared)
+            break
+        at += 4
+    Path(path).write_bytes(bytes(data))

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 import qa.index
+from qa.ingest.limits import ParseLimits
 from qa.adding import (AddOptions, FileMetadata, MetadataError, add_files, expand_paths, list_documents,
                        name_from_title, read_metadata_csv, remove_document, safe_file_name)
 from qa.cli import main
@@ -282,7 +283,7 @@ BAD_FILES = {
 
 @pytest.mark.parametrize("kind", list(BAD_FILES))
 def test_each_bad_file_gets_its_message_and_changes_nothing(built, tmp_path, kind):
-    settings = built.with_(max_file_bytes=4000)
+    settings = built.with_(parse_limits=ParseLimits(max_file_bytes=4000))
     path = make_bad(kind, tmp_path)
     before = snapshot(settings)
     counting = CountingEmbedder()
@@ -576,20 +577,23 @@ def test_cli_add_shows_progress_on_stderr(cli, capsys, tmp_path):
 
 # --- the app's handlers ----------------------------------------------------------------------------------
 
-def test_app_add_uploads_and_report_html_escape(service, tmp_path):
+def test_app_add_uploads_and_report_html_escape(service, tmp_path, monkeypatch):
     from qa.app.render import add_report_html
     from qa.app.ui import add_uploads
     from qa.errors import ReviewQAError
 
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(tmp_path / "gradio"))
     with pytest.raises(ReviewQAError, match="Choose one or more files"):
         add_uploads(service, [])
-    path = write(tmp_path / "<img src=x onerror=alert(1)>.txt", report_text(name="Child <b>X<"))
+    uploaded = tmp_path / "gradio" / "0123abcd"
+    uploaded.mkdir(parents=True)
+    path = write(uploaded / "<img src=x onerror=alert(1)>.txt", report_text(name="Child <b>X<"))
     with pytest.raises(ReviewQAError, match="'20x' is not a year"):
         add_uploads(service, [str(path)], year="20x")
     progress = []
     report = add_uploads(service, [str(path)], title="<script>alert(1)</script>", year="2019",
                          progress=lambda fraction, message: progress.append((fraction, message)))
-    assert path.exists()                     # not in Gradio's temporary folder: never deleted
+    assert not path.exists()                 # the upload is deleted once its copy is in the collection
     assert report.files[0].status == "added" and progress[-1] == (1.0, "Done")
     html = add_report_html(report)
     assert "<script>" not in html and "<img" not in html and "<b>" not in html
@@ -683,17 +687,17 @@ def test_the_app_offers_exactly_the_added_documents_for_removal(service, tmp_pat
 
 
 def test_a_file_changed_while_being_added_is_refused_and_nothing_is_kept(service, tmp_path, monkeypatch):
-    import qa.ingest.files
+    import qa.ingest.isolated
 
     path = write(tmp_path / "a.txt", report_text())
-    parse = qa.ingest.files.parse_data
+    parse = qa.ingest.isolated.parse_isolated
 
-    def parse_then_edit(data, source):
-        parsed = parse(data, source)
-        Path(source).write_text(report_text(body="Someone saved a new version meanwhile."), encoding="utf-8")
+    def parse_then_edit(data, name, limits):
+        parsed = parse(data, name, limits)
+        path.write_text(report_text(body="Someone saved a new version meanwhile."), encoding="utf-8")
         return parsed
 
-    monkeypatch.setattr(qa.ingest.files, "parse_data", parse_then_edit)
+    monkeypatch.setattr(qa.ingest.isolated, "parse_isolated", parse_then_edit)
     before = snapshot(service.settings)
     with pytest.raises(DocumentError, match="changed while it was being added"):
         service.add([path])

@@ -13,6 +13,7 @@ import gradio  # noqa: F401 - imported before any server temp folder exists: Gra
 import httpx   # its first import for some files, and would recreate a removed one for every later app here
 import pytest
 
+from qa.ingest.limits import ParseLimits
 from qa.app.server import ServerThread, make_server_app, resolve_access, server_temp_dir
 from qa.collection import Collection, load_collection, save_collection
 from qa.index import build_index, store
@@ -73,7 +74,7 @@ def test_gradio_search_endpoint_keeps_working(server):
 
 def test_uploads_are_limited_and_kept_in_the_server_temp_folder(built):
     # Regression: POST /gradio_api/upload stored anything, of any size (50 MB in 0.15 s).
-    settings = built.with_(max_file_bytes=2**20)
+    settings = built.with_(parse_limits=ParseLimits(max_file_bytes=2**20))
     with server_temp_dir() as temp:
         app = make_server_app(settings, Service(settings, embedder=FakeEmbedder()))
         with ServerThread(app) as running, httpx.Client(base_url=running.url, timeout=60) as http:

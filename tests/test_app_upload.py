@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.ingest.limits import ParseLimits
 from qa.app.render import CSS
 from qa.app.ui import build_app
 from qa.collection import load_collection
@@ -43,7 +44,7 @@ def test_upload_a_report_and_find_a_passage_from_it(built, tmp_path):
     demo = build_app(built, service, service.reviews(), export_dir=tmp_path / "exports")
     port = free_port()
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS,
-                max_file_size=built.max_file_bytes)
+                max_file_size=built.parse_limits.max_file_bytes)
     ARTIFACTS.mkdir(exist_ok=True)
     try:
         with sync_playwright() as playwright:

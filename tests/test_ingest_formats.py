@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.ingest.limits import ParseLimits
 from qa.errors import DocumentError
 from qa.ingest.files import SUPPORTED, guess_metadata, parse_file
 from qa.ingest.parsed import ParsedFile, invariant_errors
@@ -281,11 +282,11 @@ def test_extension_is_case_insensitive_and_oversize_files_are_refused(tmp_path):
     path.write_text("Some notes about the review.\n" * 10, encoding="utf-8")
     assert parsed_ok(path).format == "text"
     with pytest.raises(DocumentError, match=r"NOTES\.TXT.*over the limit of 100 bytes"):
-        parse_file(path, max_bytes=100)
+        parse_file(path, ParseLimits(max_file_bytes=100))
     big = tmp_path / "big.md"
     big.write_bytes(b"x" * (3 * 2**20))
     with pytest.raises(DocumentError, match=r"'big\.md' is 3\.0 MB, over the limit of 2\.0 MB"):
-        parse_file(big, max_bytes=2 * 2**20)
+        parse_file(big, ParseLimits(max_file_bytes=2 * 2**20))
 
 
 def test_odd_file_names_work(tmp_path):

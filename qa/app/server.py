@@ -370,10 +370,15 @@ def make_server_app(settings, service, *, reviews=None, token: str | None = None
         # Gradio keeps a copy of every component's config per session (about 0.2 MB here), and an API
         # call without a session_hash is a new session: 10,000 of them (its default) would be 2 GB.
         demo.state_session_capacity = SESSION_CAPACITY
-        app = gr.mount_gradio_app(app, demo, path="/", auth=ui_auth, max_file_size=settings.max_file_bytes,
+        app = gr.mount_gradio_app(app, demo, path="/", auth=ui_auth, max_file_size=settings.parse_limits.max_file_bytes,
                                   show_error=False, footer_links=["api"], css=CSS, theme=None)
+        # Gradio checks that a file named in an event's input was uploaded to this server (and refuses
+        # any other path before opening it) only once it believes the app "has launched", which
+        # `launch()` sets and mounting does not. Without this, a crafted event could name any file on
+        # the server (read in full through the add flow) or a pipe that blocks the event loop.
+        demo.has_launched = True
         app.state.demo = demo
-    app.add_middleware(UploadGuard, max_file_bytes=settings.max_file_bytes)
+    app.add_middleware(UploadGuard, max_file_bytes=settings.parse_limits.max_file_bytes)
     return app
 
 

@@ -154,6 +154,9 @@ def add_uploads(service, files, review_id="", title="", year="", area="", nation
     paths = [str(getattr(f, "path", None) or getattr(f, "name", None) or f) for f in (files or [])]
     if not paths:
         raise ReviewQAError("Choose one or more files to add first (PDF, Word .docx, web page, text or Markdown).")
+    folder = upload_folder()
+    for path in paths:
+        check_uploaded(path, folder)
     year_text = str(year or "").strip()
     if year_text and not re.fullmatch(r"[0-9]{4}", year_text):
         raise ReviewQAError(f"The year '{year_text[:20]}' is not a year; write it as four digits, e.g. 2023.")
@@ -166,12 +169,33 @@ def add_uploads(service, files, review_id="", title="", year="", area="", nation
         _discard_uploads(paths)
 
 
+def upload_folder() -> Path:
+    """Where this server's Gradio writes uploads (inside the server's own temp folder)."""
+    from gradio.utils import get_upload_folder
+
+    return Path(get_upload_folder()).resolve()
+
+
+def check_uploaded(path: str, folder: Path) -> None:
+    """An add from the app takes only files uploaded to this server: a regular file (not a link,
+    pipe or device) inside its upload folder. Anything else is refused before it is opened."""
+    import stat
+
+    name = Path(path).name[:80] or "the file"
+    candidate = Path(os.path.abspath(path))
+    try:
+        inside = folder in candidate.parent.resolve().parents or candidate.parent.resolve() == folder
+        mode = os.lstat(candidate).st_mode
+    except OSError:
+        inside, mode = False, 0
+    if not inside or not stat.S_ISREG(mode):
+        raise ReviewQAError(f"'{name}' was not uploaded to this server; choose the file again with the upload box.")
+
+
 def _discard_uploads(paths) -> None:
     """Delete uploaded files from Gradio's temporary folder (and nowhere else): reviews are sensitive."""
     try:
-        from gradio.utils import get_upload_folder
-
-        folder = Path(get_upload_folder()).resolve()
+        folder = upload_folder()
     except Exception:  # noqa: BLE001 - an older Gradio: leave its cache to it
         return
     for path in paths:
@@ -383,7 +407,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         with gr.Accordion("Add documents", open=False, elem_id="rq-add-panel"):
             gr.Markdown(f"Add your own case review reports so they can be searched with the others: PDF (with a "
                         f"text layer; scanned PDFs need OCR first), Word (.docx), web pages (.html), text or Markdown, "
-                        f"up to {settings.max_file_bytes / 2**20:.0f} MB each. Title, year and area are guessed from "
+                        f"up to {settings.parse_limits.max_file_bytes / 2**20:.0f} MB each. Title, year and area are guessed from "
                         "the first page; fill in the boxes to set them yourself. A report joins an existing review "
                         "with the same area, name and year, or the review whose id you give.")
             upload = gr.File(label="Files to add", file_count="multiple", file_types=ADD_FILE_TYPES, type="filepath",

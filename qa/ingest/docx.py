@@ -11,13 +11,16 @@ import io
 import zipfile
 
 from ..errors import DocumentError
+from .limits import ParseLimits, megabytes
 from .parsed import ParsedFile, TextBuilder
 
 # Old binary .doc files and password-protected .docx files are both OLE containers, not zips.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
-def parse_docx(data: bytes, name: str) -> ParsedFile:
+def parse_docx(data: bytes, name: str, limits: ParseLimits | None = None) -> ParsedFile:
+    limits = limits or ParseLimits()
+    _check_inflated_size(data, name, limits)
     document = _open(data, name)
     builder = TextBuilder()
     for block in document.iter_inner_content():
@@ -31,6 +34,29 @@ def parse_docx(data: bytes, name: str) -> ParsedFile:
     return ParsedFile(text=text, sections=sections, pages=(), format="docx", title=None, year=None, area=None)
 
 
+def _check_inflated_size(data: bytes, name: str, limits: ParseLimits) -> None:
+    """Refuse a DOCX whose parts would inflate past the limits, from the sizes its zip directory
+    declares. Reading never yields more than a part declares (zipfile stops there and fails the
+    CRC check), so a part that lies about its size is refused too, when it is read."""
+    if data.startswith(_OLE_MAGIC):
+        return  # refused with its own message by _open
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        return  # not a zip: _open says so
+    total = sum(part.file_size for part in parts)
+    largest = max((part for part in parts if part.filename.endswith((".xml", ".rels"))),
+                  key=lambda part: part.file_size, default=None)
+    if total > limits.max_unzipped_bytes or (largest is not None and largest.file_size > limits.max_xml_part_bytes):
+        what = (f"its part {largest.filename} inflates to {megabytes(largest.file_size)}"
+                if largest is not None and largest.file_size > limits.max_xml_part_bytes
+                else f"its parts inflate to {megabytes(total)}")
+        raise DocumentError(f"'{name}' is {megabytes(len(data))} but {what}, over the limit of "
+                            f"{megabytes(min(limits.max_unzipped_bytes, limits.max_xml_part_bytes))}; it may be a "
+                            "decompression bomb. Open it in Word and save it again, or save it as PDF, and add that.")
+
+
 def _open(data: bytes, name: str):
     import docx
 
@@ -42,6 +68,8 @@ def _open(data: bytes, name: str):
     except (zipfile.BadZipFile, KeyError, ValueError, docx.opc.exceptions.OpcError) as error:
         raise DocumentError(f"'{name}' is not a valid Word .docx file ({type(error).__name__}); open it in Word "
                             "and save it as .docx again.") from None
+    except MemoryError:
+        raise  # not damage: the reader's memory limit (qa/ingest/isolated.py) says what happened
     except Exception as error:  # lxml and zip errors of a damaged package come in many kinds
         raise DocumentError(f"'{name}' is damaged and cannot be read ({type(error).__name__}); open it in Word "
                             "and save it as .docx again.") from None

@@ -1,84 +1,131 @@
 """One entry point for a user's file: `parse_file(path)` checks it, hands it to the parser for its
-format, and adds the title, year and area guessed from its first lines.
+format (in a child process with bounded memory and time, qa/ingest/isolated.py), and adds the title,
+year and area guessed from its first lines.
 
 Every problem with a file is a DocumentError whose message names the file and says what to do.
 The file is read once, as bytes, and parsers work on those bytes: nothing is passed to a shell or
-another program, so any file name (spaces, quotes, a leading dash, any script) is safe.
+another program, so any file name (spaces, quotes, a leading dash, any script) is safe. Only
+regular files are read: a symbolic link, a named pipe or a device is refused without being opened
+for reading (a pipe would block, /dev/zero would never end).
 """
 
 from __future__ import annotations
 
 import datetime
+import errno
+import os
 import re
+import stat
 from dataclasses import replace
 from pathlib import Path
 
 from ..errors import DocumentError
+from .limits import ParseLimits, megabytes
 from .parsed import ParsedFile
 
 SUPPORTED = {".pdf", ".docx", ".html", ".htm", ".txt", ".md"}
-DEFAULT_MAX_BYTES = 50 * 2**20
 
 
-def parse_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedFile:
+def parse_file(path: Path, limits: ParseLimits | None = None, *, isolated: bool = True) -> ParsedFile:
+    """Read and parse a user's file; `isolated` parses in a child process under the limits' memory
+    and time (the default everywhere a file comes from outside)."""
     path = Path(path)
-    return parse_data(read_file(path, max_bytes=max_bytes), path)
+    limits = limits or ParseLimits()
+    data = read_file(path, max_bytes=limits.max_file_bytes)
+    if isolated:
+        from .isolated import parse_isolated
+
+        return parse_isolated(data, path.name or str(path), limits)
+    return parse_data(data, path, limits)
 
 
-def read_file(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> bytes:
-    """A file's bytes, after the checks every format shares (exists, supported, not empty, not too big)."""
+def read_file(path: Path, *, max_bytes: int = ParseLimits.max_file_bytes) -> bytes:
+    """A file's bytes, after the checks every format shares: a supported type, a regular file (not
+    a link, pipe, device or folder), not empty, not too big. Never blocks on a special file."""
     path = Path(path)
-    return _read(path, path.name or str(path), max_bytes)
+    name = path.name or str(path)
+    suffix = path.suffix.lower()
+    if path.is_dir() and not path.is_symlink():
+        raise DocumentError(f"'{name}' is a folder, not a file; choose the file inside it.")
+    if suffix not in SUPPORTED:
+        kind = f"a {suffix} file" if suffix else "a file without an extension"
+        raise DocumentError(f"'{name}' is {kind}, which cannot be added; save it as one of "
+                            f"{', '.join(sorted(SUPPORTED))} and add that.")
+    with open_regular(path, name) as handle:
+        size = os.fstat(handle.fileno()).st_size
+        if size == 0:
+            raise DocumentError(f"'{name}' is empty (0 bytes); check that it was saved or downloaded completely.")
+        if size > max_bytes:
+            raise DocumentError(f"'{name}' is {megabytes(size)}, over the limit of {megabytes(max_bytes)}; "
+                                "split it into smaller files or raise the limit.")
+        try:
+            data = handle.read(max_bytes + 1)
+        except OSError as error:
+            raise DocumentError(f"'{name}' cannot be read ({error.strerror}); check that it is readable.") from None
+    if len(data) > max_bytes:      # it grew while being read
+        raise DocumentError(f"'{name}' is over the limit of {megabytes(max_bytes)}; split it into smaller files.")
+    return data
 
 
-def parse_data(data: bytes, path: Path) -> ParsedFile:
-    """Parse bytes read from `path` (its name and extension choose the parser and name it in messages)."""
+_SPECIAL = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"),
+            (stat.S_ISSOCK, "a socket"))
+
+
+def open_regular(path: Path, name: str | None = None):
+    """Open a regular file for reading, refusing anything else before a byte is read: a symbolic
+    link (O_NOFOLLOW), a folder, a named pipe or a device (O_NONBLOCK keeps the open of a pipe with no
+    writer from waiting). Returns a binary file object."""
     path = Path(path)
+    name = name or path.name or str(path)
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise DocumentError(f"'{name}' does not exist; check the file name and folder ({path}).") from None
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            target = os.path.realpath(path)
+            raise DocumentError(f"'{name}' is a symbolic link (to {target}); links are not followed, so add the "
+                                "file itself.") from None
+        raise DocumentError(f"'{name}' cannot be opened ({error.strerror}); check that it is readable.") from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise DocumentError(f"'{name}' is a folder, not a file; choose the file inside it.")
+        if not stat.S_ISREG(mode):
+            what = next((label for test, label in _SPECIAL if test(mode)), "not a regular file")
+            raise DocumentError(f"'{name}' is {what}, not a regular file; only saved files can be added.")
+        os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def parse_data(data: bytes, path: Path, limits: ParseLimits | None = None) -> ParsedFile:
+    """Parse bytes read from `path` in this process (its name and extension choose the parser and
+    name it in messages)."""
+    path = Path(path)
+    limits = limits or ParseLimits()
     name = path.name or str(path)
     suffix = path.suffix.lower()
     if suffix == ".pdf":
         from .pdf import parse_pdf
-        parsed = parse_pdf(data, name)
+        parsed = parse_pdf(data, name, limits)
     elif suffix == ".docx":
         from .docx import parse_docx
-        parsed = parse_docx(data, name)
+        parsed = parse_docx(data, name, limits)
     elif suffix in (".html", ".htm"):
         from .html import parse_html
         parsed = parse_html(data, name)
     else:
         from .text import parse_text
         parsed = parse_text(data, name, markdown=suffix == ".md")
+    if len(parsed.text) > limits.max_characters:
+        raise DocumentError(f"'{name}' holds {len(parsed.text):,} characters of text, over the limit of "
+                            f"{limits.max_characters:,}; split it into smaller files.")
     title, year, area = guess_metadata(parsed.text)
     return replace(parsed, title=parsed.title or title, year=parsed.year or year, area=parsed.area or area)
-
-
-def _read(path: Path, name: str, max_bytes: int) -> bytes:
-    try:
-        if path.is_dir():
-            raise DocumentError(f"'{name}' is a folder, not a file; choose the file inside it.")
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise DocumentError(f"'{name}' does not exist; check the file name and folder ({path}).") from None
-    except OSError as error:
-        raise DocumentError(f"'{name}' cannot be opened ({error.strerror}); check that it is readable.") from None
-    suffix = path.suffix.lower()
-    if suffix not in SUPPORTED:
-        kind = f"a {suffix} file" if suffix else "a file without an extension"
-        raise DocumentError(f"'{name}' is {kind}, which cannot be added; save it as one of "
-                            f"{', '.join(sorted(SUPPORTED))} and add that.")
-    if size == 0:
-        raise DocumentError(f"'{name}' is empty (0 bytes); check that it was saved or downloaded completely.")
-    if size > max_bytes:
-        raise DocumentError(f"'{name}' is {_megabytes(size)}, over the limit of {_megabytes(max_bytes)}; "
-                            "split it into smaller files or raise the limit.")
-    try:
-        return path.read_bytes()
-    except OSError as error:
-        raise DocumentError(f"'{name}' cannot be read ({error.strerror}); check that it is readable.") from None
-
-
-def _megabytes(size: int) -> str:
-    return f"{size / 2**20:.1f} MB" if size >= 2**20 / 10 else f"{size} bytes"
 
 
 # --- metadata guesses ----------------------------------------------------------------------------------

@@ -144,3 +144,16 @@ def invariant_errors(parsed: ParsedFile) -> list[str]:
         if any(p.start > p.end for p in parsed.pages):
             errors.append("a page ends before it starts")
     return errors
+
+
+def parsed_to_json(parsed: ParsedFile) -> dict:
+    return {"text": parsed.text, "sections": [s.to_json() for s in parsed.sections],
+            "pages": [p.to_json() for p in parsed.pages], "format": parsed.format, "title": parsed.title,
+            "year": parsed.year, "area": parsed.area, "warnings": list(parsed.warnings)}
+
+
+def parsed_from_json(record: dict) -> ParsedFile:
+    return ParsedFile(text=str(record["text"]), sections=tuple(Section.from_json(s) for s in record["sections"]),
+                      pages=tuple(Page.from_json(p) for p in record["pages"]), format=str(record["format"]),
+                      title=record.get("title"), year=record.get("year"), area=record.get("area"),
+                      warnings=tuple(str(w) for w in record.get("warnings", ())))

@@ -26,6 +26,7 @@ import pypdfium2.raw as pdfium_c
 
 from ..errors import DocumentError
 from ..records import Page
+from .limits import ParseLimits
 from .parsed import ParsedFile, TextBuilder
 
 # A line-end hyphen: ASCII, U+2010 (what Chromium draws for a soft hyphen), the soft hyphen itself,
@@ -83,13 +84,18 @@ class _Vocabulary:
     compounds: set[str]
 
 
-def parse_pdf(data: bytes, name: str) -> ParsedFile:
+def parse_pdf(data: bytes, name: str, limits: ParseLimits | None = None) -> ParsedFile:
+    limits = limits or ParseLimits()
     # PDFium is not thread-safe, not even across documents, and the app may parse two uploads at
     # once: only the reading holds the lock; rebuilding the text does not touch PDFium.
     with _PDFIUM_LOCK:
         pdf = _open(data, name)
         try:
-            raw_pages = [_read_page(pdf, index) for index in range(len(pdf))]
+            if len(pdf) > limits.max_pages:
+                raise DocumentError(f"'{name}' has {len(pdf):,} pages, over the limit of {limits.max_pages:,}; "
+                                    "split it into smaller files.")
+            budget = _Budget(name, limits)
+            raw_pages = [_read_page(pdf, index, budget) for index in range(len(pdf))]
             labels = [_label(pdf, index) for index in range(len(pdf))]
         finally:
             pdf.close()
@@ -153,7 +159,25 @@ def _open(data: bytes, name: str) -> pypdfium2.PdfDocument:
                             "download or export it again.") from None
 
 
-def _read_page(pdf: pypdfium2.PdfDocument, index: int) -> list[_Line]:
+class _Budget:
+    """Characters a PDF may yield, counted page by page before each page's text is copied out: a
+    page whose content stream inflates to millions of glyphs is refused, not read."""
+
+    def __init__(self, name: str, limits: ParseLimits):
+        self.name, self.limits, self.used = name, limits, 0
+
+    def take(self, page_number: int, characters: int) -> None:
+        if characters > self.limits.max_page_characters:
+            raise DocumentError(f"Page {page_number} of '{self.name}' holds {characters:,} characters, over the "
+                                f"limit of {self.limits.max_page_characters:,} for one page; it may be built to "
+                                "overload a reader. Save it again (for example print it to PDF) and add that.")
+        self.used += characters
+        if self.used > self.limits.max_characters:
+            raise DocumentError(f"'{self.name}' holds over {self.limits.max_characters:,} characters of text; "
+                                "split it into smaller files.")
+
+
+def _read_page(pdf: pypdfium2.PdfDocument, index: int, budget: _Budget) -> list[_Line]:
     try:
         page = pdf[index]
     except pypdfium2.PdfiumError:
@@ -161,6 +185,7 @@ def _read_page(pdf: pypdfium2.PdfDocument, index: int) -> list[_Line]:
     textpage = page.get_textpage()
     try:
         height = page.get_height()
+        budget.take(index + 1, textpage.count_chars())
         text = textpage.get_text_range()
         lines = []
         position = 0
