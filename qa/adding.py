@@ -33,8 +33,8 @@ from typing import Callable, Iterable, Mapping
 from .collection import Collection, load_collection, save_collection, writer_lock
 from .errors import CollectionError, DocumentError, ReviewQAError
 from .fsutil import atomic_write_bytes, fsync_dir
-from .ingest.user_metadata import FileMetadata, MetadataError, check_metadata, clean_line, read_metadata_csv
-from .ingest.metadata import slugify
+from .ingest.user_metadata import FileMetadata, MetadataError, check_metadata, read_metadata_csv
+from .text import clean_line, match_key, slugify
 from .originals import (MAX_NAME_CHARS, check_inside, copy_in, delete_copy, delete_original, relative_file,
                         safe_file_name)
 from .records import Document, Review, text_sha256
@@ -397,7 +397,8 @@ class _Plan:
 
     def _review_for(self, path: Path, parsed, meta: FileMetadata, title: str, warnings: list[str],
                     from_row: bool) -> tuple[Review, bool, str | None]:
-        from .ingest.metadata import child_ages, nation_for_area, region_for_area, review_id
+        from .gazetteer import nation_for_area, region_for_area
+        from .ingest.metadata import child_ages, review_id
 
         if meta.review:
             review = self.reviews.get(meta.review)
@@ -409,8 +410,8 @@ class _Plan:
         area = clean_line(meta.area or parsed.area or "unknown")
         name = name_from_title(title, area, path.stem)
         if year is not None and area.lower() not in _UNIDENTIFYING_AREAS:
-            key = (year, _key(area), _key(name))
-            matches = [r for r in self.reviews.values() if (r.year, _key(r.area), _key(r.name)) == key]
+            key = (year, match_key(area), match_key(name))
+            matches = [r for r in self.reviews.values() if (r.year, match_key(r.area), match_key(r.name)) == key]
             if len(matches) == 1:
                 _warn_ignored(matches[0], meta, warnings)
                 return matches[0], False, "same area, name and year"
@@ -479,11 +480,6 @@ def _warn_ignored(review: Review, meta: FileMetadata, warnings: list[str]) -> No
     if differing:
         warnings.append(f"The review keeps its own {' and '.join(differing)} ({review.year}, {review.area}, "
                         f"{review.nation}); the {' and '.join(differing)} given were not used.")
-
-
-def _key(text: str) -> str:
-    """Area and name compared without case, quotes or punctuation: “Child ‘T’” == "child t"."""
-    return " ".join(re.findall(r"\w+", unicodedata.normalize("NFKC", text).lower()))
 
 
 _CHILD_NAME = re.compile(

@@ -11,7 +11,7 @@ from pathlib import Path
 from .errors import CollectionError, DocumentError
 from .fsutil import atomic_write_bytes, fsync_dir
 from .ingest.files import read_file
-from .ingest.metadata import ascii_text
+from .text import ascii_text
 from .settings import Settings
 
 MAX_NAME_CHARS = 80

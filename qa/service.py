@@ -202,7 +202,7 @@ def check_k(k, default: int) -> int:
 def check_known(filters: Filters, index: SearchIndex) -> None:
     """A filter value that matches nothing in the collection is a mistake to report ("Walse"), not
     an empty answer to give. Only the fields a filter sets are checked (most searches set none)."""
-    from .ingest.metadata import NATIONS
+    from .gazetteer import NATIONS, UNKNOWN
 
     given = {"nation": filters.nations, "region": filters.regions, "area": filters.areas,
              "keyword": filters.keywords}
@@ -211,7 +211,7 @@ def check_known(filters: Filters, index: SearchIndex) -> None:
             continue
         present = index.vocabulary(label)
         # Valid names with no review in this collection ("Northern Ireland") get their own message.
-        known = {**({n.lower(): n for n in NATIONS} if label == "nation" else {}), **present}
+        known = {**({n.lower(): n for n in (*NATIONS, UNKNOWN)} if label == "nation" else {}), **present}
         for value in values:
             if value.lower() in present:
                 continue

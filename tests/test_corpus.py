@@ -5,7 +5,8 @@ import pytest
 
 from qa.collection import Collection, load_collection, save_collection
 from qa.errors import CorpusError
-from qa.ingest.metadata import nation_for_area, review_id
+from qa.gazetteer import nation_for_area
+from qa.ingest.metadata import review_id
 from qa.ingest.nspcc_page import merge_page, parse_page, parse_title, read_source
 from qa.records import Document, Section
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
+from ..gazetteer import CHILD_WORDS
 from ..search.filters import Filters
 from ..search.understand import understand
 
@@ -92,9 +93,7 @@ def _only_constraints(rest: str) -> bool:
     """True when nothing but cue and filler words is left once the constraints are taken out."""
     leftover = re.sub(r"\b(?:what|how|about|only|just|now|and|but|same|for|instead|narrow|limit|restrict|it|to|"
                       r"the|those|these|them|ones|one|reviews?|cases?|results?|please|show|me|from|in|of|"
-                      r"published|then|also|with|children|child|kids?|bab(?:y|ies)|infants?|newborns?|toddlers?|teenagers?|teens?|"
-                      r"teenage|adolescents?|primary|school|age[ds]?|under|ones?|olds?|years?|young|people)\b",
-                      " ", rest, flags=re.I)
+                      rf"published|then|also|with|{CHILD_WORDS})\b", " ", rest, flags=re.I)
     return not re.sub(r"[\s?.!,;:]+", "", leftover)
 
 

@@ -20,8 +20,8 @@ from pathlib import Path
 from ..errors import InvalidQueryError, ReviewQAError
 from ..ingest.files import SUPPORTED
 from ..search.rankings import DEFAULT_RANKING
-from ..ingest.metadata import NATIONS
-from ..search.filters import AGE_GROUPS, Filters, age_label, filters_from_input
+from ..gazetteer import AGE_GROUPS, NATIONS, UNKNOWN, age_label
+from ..search.filters import Filters, filters_from_input
 from ..settings import Settings
 from .conversation import Turn, chat_turn, more_like_turn, rerun
 from .export import to_csv, to_markdown
@@ -418,7 +418,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
                                       elem_id="rq-add-year")
                 add_area = gr.Textbox(label="Area (optional)", max_length=100, placeholder="e.g. Kent",
                                       elem_id="rq-add-area")
-                add_nation = gr.Dropdown([NATION_FROM_AREA, *NATIONS], value=NATION_FROM_AREA, label="Nation",
+                add_nation = gr.Dropdown([NATION_FROM_AREA, *NATIONS, UNKNOWN], value=NATION_FROM_AREA, label="Nation",
                                          elem_id="rq-add-nation")
                 add_review = gr.Textbox(label="Join review id (optional)", max_length=200, elem_id="rq-add-review")
             add_button = gr.Button("Add to the collection", variant="primary", elem_id="rq-add")

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING
 
 from ..errors import CorpusError
 from ..records import Document, Review, Section
-from .metadata import child_ages, nation_for_area, normalise_space, region_for_area, review_id
+from ..gazetteer import nation_for_area, region_for_area
+from ..text import normalise_space
+from .metadata import child_ages, review_id
 
 if TYPE_CHECKING:
     from ..collection import Collection

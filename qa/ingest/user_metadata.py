@@ -9,11 +9,11 @@ import difflib
 import io
 import re
 import time
-import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import ReviewQAError
+from ..text import clean_line
 
 METADATA_COLUMNS = ("file", "title", "year", "area", "nation", "review", "kind")
 MIN_YEAR = 1970
@@ -41,15 +41,9 @@ class FileMetadata:
                                else getattr(base, name) for name in self.__dataclass_fields__})
 
 
-def clean_line(text: str) -> str:
-    text = unicodedata.normalize("NFC", str(text))
-    text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
-    return " ".join(text.split())[:300]
-
-
 def check_metadata(meta: FileMetadata, where: str) -> FileMetadata:
     """The values checked and tidied (the nation spelled as the collection spells it)."""
-    from .metadata import NATIONS
+    from ..gazetteer import NATIONS, UNKNOWN
 
     changes: dict = {}
     if meta.year is not None:
@@ -58,13 +52,13 @@ def check_metadata(meta: FileMetadata, where: str) -> FileMetadata:
             raise MetadataError(f"In {where}, the year {meta.year!r} is not a publication year from {MIN_YEAR} to "
                                 f"{latest}; write it as four digits, e.g. 2023.")
     if meta.nation not in (None, ""):
-        canonical = {n.lower(): n for n in NATIONS}
+        canonical = {n.lower(): n for n in (*NATIONS, UNKNOWN)}
         nation = canonical.get(" ".join(str(meta.nation).split()).lower())
         if nation is None:
             close = difflib.get_close_matches(str(meta.nation).lower(), list(canonical), n=1, cutoff=0.6)
             hint = f" Did you mean '{canonical[close[0]]}'?" if close else ""
             raise MetadataError(f"In {where}, the nation '{str(meta.nation)[:60]}' is not one of "
-                                f"{', '.join(NATIONS)}.{hint}")
+                                f"{', '.join((*NATIONS, UNKNOWN))}.{hint}")
         changes["nation"] = nation
     if meta.kind not in (None, ""):
         kind = str(meta.kind).strip().lower().replace(" ", "-")

@@ -15,6 +15,7 @@ import numpy as np
 from ..embed import Embedder
 from ..errors import NotFoundError
 from ..index import SearchIndex, keyword
+from ..text import tokenize
 from ..index.dense import scores_for, search_vectors, vectors_for
 from ..records import Review
 from ..settings import Settings
@@ -65,7 +66,7 @@ class SearchResponse:
 _FACET_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bplus\b|\bas well as\b|&|\s[-–]\s)\s*", re.I)
 
 
-_PEOPLE = frozenset(keyword.tokenize("mum dad mother father parent parents child children baby family brother "
+_PEOPLE = frozenset(tokenize("mum dad mother father parent parents child children baby family brother "
                                      "sister sibling carer carers it they them"))
 
 
@@ -76,7 +77,7 @@ def facets(text: str) -> list[str]:
     for piece in (p.strip() for p in _FACET_SPLIT.split(text)):
         if not piece:
             continue
-        if parts and not set(keyword.tokenize(piece)) - _PEOPLE:
+        if parts and not set(tokenize(piece)) - _PEOPLE:
             parts[-1] = f"{parts[-1]} and {piece}"
         else:
             parts.append(piece)

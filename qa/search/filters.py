@@ -6,16 +6,8 @@ import re
 from dataclasses import asdict, dataclass, fields, replace
 
 from ..errors import InvalidQueryError
+from ..gazetteer import AGE_GROUPS, OLDEST_CHILD, age_label
 from ..records import Review
-
-AGE_GROUPS = {
-    # label: (lowest age, highest age) in years, inclusive; ages are those a review's summary states.
-    "babies (under 1)": (0.0, 0.99),
-    "young children (1-4)": (1.0, 4.99),
-    "primary school age (5-11)": (5.0, 11.99),
-    "teenagers (13-17)": (13.0, 17.99),
-}
-
 
 @dataclass(frozen=True)
 class Filters:
@@ -73,15 +65,6 @@ class Filters:
         return cls(**values)
 
 
-def age_label(low: float | None, high: float | None) -> str:
-    for label, (a, b) in AGE_GROUPS.items():
-        if (low, high) == (a, b):
-            return f"children: {label}"
-    low_text = "0" if low is None else f"{low:g}"
-    high_text = "17" if high is None else f"{int(high)}"
-    return f"children aged {low_text}–{high_text}"
-
-
 def review_passes(review: Review, filters: Filters) -> bool:
     if filters.year_from is not None and review.year < filters.year_from:
         return False
@@ -101,7 +84,7 @@ def review_passes(review: Review, filters: Filters) -> bool:
     if (filters.age_min is not None or filters.age_max is not None) and review.child_ages:
         # A summary that states no age is kept: absence of an age is not evidence against it.
         low = filters.age_min if filters.age_min is not None else 0.0
-        high = filters.age_max if filters.age_max is not None else 17.99
+        high = filters.age_max if filters.age_max is not None else OLDEST_CHILD
         if not any(low <= age <= high for age in review.child_ages):
             return False
     return True

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..index import Chunk, SearchIndex, keyword
+from ..index import Chunk, SearchIndex
+from ..text import tokenize
 
 PASSAGES_PER_REVIEW = 3
 
@@ -42,7 +43,7 @@ def best_passages(index: SearchIndex, review_position: int, segment_ids: np.ndar
     floor = best_sim + LEXICAL_WEIGHT * lexical
     threshold = np.sort(floor)[::-1][min(limit, len(floor)) - 1]
     contenders = np.flatnonzero(floor + OVERLAP_BONUS >= threshold)
-    query_terms = set(keyword.tokenize(keyword_query))
+    query_terms = set(tokenize(keyword_query))
     passages = []
     for position in contenders:
         own = np.flatnonzero(local == position)
@@ -64,7 +65,7 @@ def best_passages(index: SearchIndex, review_position: int, segment_ids: np.ndar
 def _overlap(text: str, query_terms: set[str]) -> float:
     if not query_terms:
         return 0.0
-    return len(query_terms & set(keyword.tokenize(text))) / len(query_terms)
+    return len(query_terms & set(tokenize(text))) / len(query_terms)
 
 
 def page_span(passage: PassageHit) -> tuple[object, object]:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from ..index.keyword import tokenize
+from ..text import tokenize
 
 
 @dataclass(frozen=True)

@@ -11,10 +11,10 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from ..gazetteer import COMMON_WORD_AREAS, NATION_WORDS, QUESTION_AGE_WORDS, REGION_WORDS
 from ..records import Review
-from .filters import AGE_GROUPS, Filters
+from .filters import Filters
 
-NON_ENGLAND = ("Wales", "Scotland", "Northern Ireland", "Channel Islands", "Isle of Man")
 _YEAR = r"((?:19|20)\d\d)"
 _DASH = r"\s*(?:-|–|—|to|until|through)\s*"
 _REVIEW_WORDS = r"(?:reviews?|published|publications?|reports?|cases?|SCRs?|CSPRs?|serious case reviews?)"
@@ -56,59 +56,16 @@ _YEAR_RULES = [
     (re.compile(rf"^\s*(?:(?:in|from|during)\s+)?{_YEAR}\b", re.I), lambda m: (int(m[1]), int(m[1]))),
 ]
 
-_NATION_RULES = [
-    (re.compile(r"\b(?:outside|beyond|not in|excluding)\s+(?:of\s+)?England\b", re.I), NON_ENGLAND),
-    (re.compile(r"\bEngland\b|\bEnglish\s+(?=reviews?|partnerships?|cases?|areas?|councils?|local)"), ("England",)),
-    (re.compile(r"\bWales\b|\bWelsh\s+(?=reviews?|partnerships?|cases?|areas?|councils?|local)"), ("Wales",)),
-    (re.compile(r"\bScotland\b|\bScottish\s+(?=reviews?|partnerships?|cases?|areas?|councils?|local)"), ("Scotland",)),
-    (re.compile(r"\bNorthern Ireland\b|\bNorthern Irish\b"), ("Northern Ireland",)),
-    (re.compile(r"\bChannel Islands?\b|\bGuernsey\b|\bJersey\b|\bAlderney\b"), ("Channel Islands",)),
-    (re.compile(r"\bIsle of Man\b|\bManx\b"), ("Isle of Man",)),
-]
-
-_OF_ENGLAND = r"(?:\s+(?:of|in)\s+England)?"
-_REGION_RULES = [
-    (re.compile(r"\bYorkshire and (?:the )?Humber\b", re.I), ("Yorkshire and the Humber",)),
-    (re.compile(r"\b(?:east|west)\s*(?:or|and|/)\s*(?:east|west)\s+midlands\b", re.I),
-     ("West Midlands", "East Midlands")),
-    (re.compile(r"\bLondon\b(?:\s+boroughs?)?", re.I), ("London",)),
-    (re.compile(rf"\bnorth[- ]?east(?:ern)?\b(?! Lincolnshire){_OF_ENGLAND}", re.I), ("North East",)),
-    (re.compile(rf"\bnorth[- ]?west(?:ern)?\b{_OF_ENGLAND}", re.I), ("North West",)),
-    (re.compile(r"\b(?:(?:west|south|north|east)\s+)?Yorkshire\b|\bHumber(?:side)?\b", re.I),
-     ("Yorkshire and the Humber",)),
-    (re.compile(r"\bwest midlands\b", re.I), ("West Midlands",)),
-    (re.compile(r"\beast midlands\b", re.I), ("East Midlands",)),
-    (re.compile(r"\bmidlands\b", re.I), ("West Midlands", "East Midlands")),
-    (re.compile(r"\beast of england\b|\beast anglia\b", re.I), ("East of England",)),
-    (re.compile(rf"\bsouth[- ]?east(?:ern)?\b{_OF_ENGLAND}", re.I), ("South East",)),
-    (re.compile(rf"\bsouth[- ]?west(?:ern)?\b{_OF_ENGLAND}", re.I), ("South West",)),
-    (re.compile(r"\b(?:the north of england|northern england)\b", re.I),
-     ("North East", "North West", "Yorkshire and the Humber")),
-]
-
-# Age words that describe a parent, not the child ("teenage mothers", "young parents").
-_PARENT_AFTER = r"(?!\s*(?:-\s*)?(?:parents?|mothers?|mums?|fathers?|dads?|carers?|pregnanc\w*|boyfriends?|girlfriends?))"
-_AGE_RULES = [
+# Ages written as numbers ("aged 5 to 11", "16-17 year olds", "under 12s"); age words are in the gazetteer.
+_NUMERIC_AGES = [
     (re.compile(rf"\b(?:aged|ages)\s+(?:about\s+|between\s+)?(\d{{1,2}})\s*(?:-|–|to|or|and)\s*(\d{{1,2}})\b(?:[- ]years?(?:[- ]olds?)?)?", re.I),
      lambda m: (float(m[1]), float(m[2]) + 0.99)),
     (re.compile(r"\b(\d{1,2})\s*(?:-|–|to|or|and)\s*(\d{1,2})[- ]?years?[- ]?olds?\b", re.I),
      lambda m: (float(m[1]), float(m[2]) + 0.99)),
-    (re.compile(r"\bunder[- ](?:ones?|1s?|12 months|one year|a year)(?:[- ]years?[- ]olds?)?\b", re.I),
-     lambda m: AGE_GROUPS["babies (under 1)"]),
-    (re.compile(r"\bunder[- ](?:fives?|5s?)\b|\bpre-?school\w*\b|\b(?:young|little|small) children\b", re.I),
-     lambda m: (0.0, 4.99)),
-    (re.compile(r"\bunder[- ](\d{1,2})s?\b(?:[- ]years?(?:[- ]olds?)?)?", re.I),
+    (re.compile(r"\bunder[- ](\d{1,2})s?\b(?![- ]?(?:months?|weeks?))(?:[- ]years?(?:[- ]olds?)?)?", re.I),
      lambda m: (0.0, float(m[1]) - 0.01)),
-    (re.compile(rf"\b(?:bab(?:y|ies)|infants?|newborns?|new-born|non-mobile)\b{_PARENT_AFTER}", re.I),
-     lambda m: AGE_GROUPS["babies (under 1)"]),
-    (re.compile(r"\btoddlers?\b", re.I), lambda m: (1.0, 3.99)),
-    (re.compile(r"\bprimary[- ]school[- ]?(?:age[d]?|children|pupils?)?\b|\bprimary[- ]aged?\b", re.I),
-     lambda m: AGE_GROUPS["primary school age (5-11)"]),
-    (re.compile(r"\bsecondary[- ]school[- ]?(?:age[d]?|children|pupils?)?\b|\bsecondary[- ]aged?\b", re.I),
-     lambda m: (11.0, 16.99)),
-    (re.compile(rf"\b(?:teenagers?|teenage|teens|adolescents?|adolescence)\b{_PARENT_AFTER}", re.I),
-     lambda m: AGE_GROUPS["teenagers (13-17)"]),
 ]
+_AGE_RULES = _NUMERIC_AGES + [(word.pattern, lambda m, w=word: (w.low, w.high)) for word in QUESTION_AGE_WORDS]
 
 # How a question is framed, not what it asks: "show me examples of ...", "reviews about ...".
 _FILLER = re.compile(
@@ -135,7 +92,7 @@ def _places(areas: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
     # Cached: the corpus's areas do not change between questions.
     places: dict[str, set[str]] = {}
     for area in areas:
-        if any(pattern.fullmatch(area) for pattern, _ in _NATION_RULES):
+        if any(pattern.fullmatch(area) for pattern, _ in NATION_WORDS):
             continue  # "Isle of Man" is understood as a nation
         places.setdefault(area, set()).add(area)
         for part in re.split(r",\s*|\s+and\s+|\s+with\s+", area):
@@ -162,7 +119,7 @@ def understand(question: str, reviews: list[Review] | tuple[Review, ...]) -> Und
     areas: list[str] = []
     for place in sorted(places, key=len, reverse=True):
         for match in re.finditer(rf"(?<![\w-]){re.escape(place)}(?![\w-])", question):
-            if match.start() == 0 and place.lower() in _COMMON_WORDS:
+            if match.start() == 0 and place.lower() in COMMON_WORD_AREAS:
                 continue
             if claim(match):
                 areas += [a for a in places[place] if a not in areas]
@@ -194,11 +151,11 @@ def understand(question: str, reviews: list[Review] | tuple[Review, ...]) -> Und
                     found += [n for n in names if n not in found]
         return found
 
-    regions = collect(_REGION_RULES)
+    regions = collect(REGION_WORDS)
     if regions:
         values["regions"] = tuple(regions)
         notes += regions
-    nations = collect(_NATION_RULES)
+    nations = collect(NATION_WORDS)
     if nations:
         values["nations"] = tuple(nations)
         notes += nations if len(nations) < 3 else ["outside England"]
@@ -217,10 +174,6 @@ def understand(question: str, reviews: list[Review] | tuple[Review, ...]) -> Und
         notes.append(Filters(age_min=values["age_min"], age_max=values["age_max"]).describe())
 
     return Understanding(Filters(**values), _strip_spans(question, spans), tuple(dict.fromkeys(notes)))
-
-
-# Area names that are also ordinary words when they open a question.
-_COMMON_WORDS = {"reading", "bury", "sutton", "halton", "richmond"}
 
 
 _LEAD_IN = re.compile(r"(?:\b(?:published|written|carried out)\s+)?(?:\b(?:in|from|of|for|by|since|across|within|"
