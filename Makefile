@@ -1,4 +1,4 @@
-# reviewqa: `make run` starts the app (building the index on first run); `make test` runs every test.
+# reviewqa: `make run` starts the app (building the index on first run); `make test` runs every check.
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -6,7 +6,7 @@ PYTHON ?= python3
 HOST ?= 127.0.0.1
 PORT ?= 7860
 
-.PHONY: install run build test test-fast bench eval clean
+.PHONY: install run build test test-fast lint bench eval clean
 
 install: $(STAMP)
 
@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	# The CPU build of torch first, so nothing pulls the multi-GB CUDA build.
 	$(PY) -m pip install --quiet "torch==2.13.0"
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e ".[dev]"
 	@if { [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/strace ]; } && command -v apt-get >/dev/null 2>&1; then \
 		echo "Installing Debian's chromium (browser tests, test PDFs) and strace (kill-at-rename tests)"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium strace >/dev/null) \
@@ -30,17 +30,23 @@ build: install
 run: install
 	HF_HUB_OFFLINE=1 $(VENV)/bin/reviewqa serve --host $(HOST) --port $(PORT)
 
-test: install
+lint: install
+	$(VENV)/bin/ruff check qa tests testkit bench
+	$(VENV)/bin/mypy
+
+test: lint
 	HF_HUB_OFFLINE=1 $(PY) -m pytest
 
 test-fast: install
 	HF_HUB_OFFLINE=1 $(PY) -m pytest -m "not slow"
 
 bench: install
-	HF_HUB_OFFLINE=1 $(PY) bench/latency.py
+	HF_HUB_OFFLINE=1 $(PY) -m bench.latency
 
 eval: install
 	HF_HUB_OFFLINE=1 $(VENV)/bin/reviewqa eval
 
+# The virtual environment and what tests and benchmarks leave in the checkout. Your data folder
+# (collection, added files, index: `reviewqa stats` shows where) is never touched.
 clean:
-	rm -rf $(VENV) index/CURRENT index/generations index/cache index/models index/.lock index/current eval/runs test-artifacts
+	rm -rf $(VENV) eval/runs test-artifacts .pytest_cache .mypy_cache .ruff_cache

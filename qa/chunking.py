@@ -8,8 +8,9 @@ as evidence. Chunks and segments are identified by their document and their ordi
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from .records import Document
 from .settings import Settings
@@ -51,12 +52,12 @@ class DocumentSpans:
                 "segments": [[s.chunk, s.start, s.end] for s in self.segments]}
 
     @classmethod
-    def from_json(cls, record: dict) -> "DocumentSpans":
+    def from_json(cls, record: dict) -> DocumentSpans:
         return cls(tuple(ChunkSpan(*map(int, c)) for c in record["chunks"]),
                    tuple(SegmentSpan(*map(int, s)) for s in record["segments"]))
 
 
-def make_splitter(settings: Settings, count_tokens: Callable[[str], int]) -> "RecursiveCharacterTextSplitter":
+def make_splitter(settings: Settings, count_tokens: Callable[[str], int]) -> RecursiveCharacterTextSplitter:
     """`count_tokens` measures length in the embedding model's own tokens, so that no chunk is
     truncated by the model's window."""
     # Imported here: langchain takes a quarter of a second to import and only builds cut text.
@@ -73,7 +74,7 @@ def make_splitter(settings: Settings, count_tokens: Callable[[str], int]) -> "Re
     )
 
 
-def split_document(document: Document, splitter: "RecursiveCharacterTextSplitter") -> DocumentSpans:
+def split_document(document: Document, splitter: RecursiveCharacterTextSplitter) -> DocumentSpans:
     """Every prose section of a document in chunks, and every chunk in segments."""
     chunks: list[ChunkSpan] = []
     for number, section in enumerate(document.sections):
@@ -87,7 +88,7 @@ def split_document(document: Document, splitter: "RecursiveCharacterTextSplitter
     return DocumentSpans(tuple(chunks), tuple(segments))
 
 
-def _spans(text: str, start: int, end: int, splitter: "RecursiveCharacterTextSplitter") -> list[tuple[int, int]]:
+def _spans(text: str, start: int, end: int, splitter: RecursiveCharacterTextSplitter) -> list[tuple[int, int]]:
     """Locate each piece the splitter returns inside text[start:end]. Pieces come back in order and
     may overlap, so each search starts just after the previous piece's start."""
     section_text = text[start:end]

@@ -8,7 +8,6 @@ import json
 import sys
 import textwrap
 import time
-from collections import Counter
 from pathlib import Path
 
 from .errors import InvalidQueryError, ReviewQAError
@@ -18,37 +17,20 @@ EXIT_USAGE = 2
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    changes = {}
-    if args.root:
-        changes["root"] = Path(args.root)
-    settings = Settings(**changes)
-    changes = {}
-    if args.corpus:
-        changes["corpus_path"] = Path(args.corpus)
-    if args.index_dir:
-        changes["index_dir"] = Path(args.index_dir)
-    if args.model:
-        changes["model"] = args.model
-    if args.precision:
-        changes["model_precision"] = args.precision
-    if args.context_embedding:
-        changes["context_embedding"] = True
-    return settings.with_(**changes)
+    given = {"root": Path(args.root) if args.root else None,
+             "collection_file": Path(args.corpus) if args.corpus else None,
+             "index_folder": Path(args.index_dir) if args.index_dir else None,
+             "model": args.model, "model_precision": args.precision,
+             "context_embedding": True if args.context_embedding else None}
+    return Settings(**{name: value for name, value in given.items() if value is not None})
 
 
 def cmd_parse(args, settings: Settings) -> int:
-    from .collection import load_collection, save_collection, writer_lock
-    from .ingest.nspcc_page import merge_page, parse_page, read_source
+    from .service import Service
 
-    source = Path(args.source) if args.source else settings.source_path
-    reviews, documents = parse_page(read_source(source))
-    with writer_lock(settings.index_dir):
-        existing = load_collection(settings.corpus_path) if settings.corpus_path.exists() else None
-        collection = merge_page(existing, reviews, documents)
-        save_collection(collection, settings.corpus_path)
-    kept = len(collection.documents) - len(documents)
-    print(f"Parsed {len(reviews)} reviews from {source} into {settings.corpus_path}"
-          + (f" (kept {kept} added documents)" if kept else ""))
+    report = Service(settings).parse(Path(args.source) if args.source else None)
+    print(f"Parsed {report.reviews} reviews from {report.source} into {report.collection}"
+          + (f" (kept {report.kept_added} added documents)" if report.kept_added else ""))
     return 0
 
 
@@ -84,7 +66,7 @@ def read_queries(path: Path) -> list[tuple[int, str, str, str | None]]:
         raise InvalidQueryError(f"The queries file {path} does not exist.") from None
     except OSError as error:
         raise InvalidQueryError(f"The queries file {path} cannot be read ({error.strerror}).") from None
-    queries = []
+    queries: list[tuple[int, str, str, str | None]] = []
     for number, raw in enumerate(data.splitlines(), 1):
         try:
             line = raw.decode("utf-8")
@@ -106,50 +88,48 @@ def read_queries(path: Path) -> list[tuple[int, str, str, str | None]]:
 
 
 def cmd_search(args, settings: Settings) -> int:
-    from .search import clean_question
-    from .service import Service, check_k
+    from .search import check_k, search_request
+    from .service import Service
 
     if (args.question is None) == (args.queries is None):
-        raise InvalidQueryError('Give either a question in quotes or --queries FILE, e.g. reviewqa search "baby bruising".')
+        raise InvalidQueryError('Give either a question in quotes or --queries FILE, e.g. '
+                                'reviewqa search "baby bruising".')
     check_k(args.k, settings.top_k)
     filters = _filters(args)
+    options = {"filters": filters, "k": args.k, "ranking": args.ranking, "literal": args.literal}
     # The question is checked before the index and the model load (they take seconds).
     batch = read_queries(args.queries) if args.queries else None
-    if batch is None:
-        clean_question(args.question, settings.max_query_chars)
+    request = search_request(args.question, settings, **options) if batch is None else None
     service = Service(settings)
-    _warn_if_changed(service)
-    options = {"ranking": args.ranking, "k": args.k, "literal": args.literal}
-    if batch is not None:
-        for number, qid, question, problem in batch:
+    if not service.has_index():
+        print("reviewqa: building the search index for the first time (the model is prepared once, then every "
+              "document is embedded; about a minute)...", file=sys.stderr, flush=True)
+        service.ensure_index()
+    note = service.pending_changes()
+    if note:
+        print(f"reviewqa: note: {note}.", file=sys.stderr)
+    if request is not None:
+        response = service.search(request)
+    else:
+        for number, qid, question, problem in batch or ():
             record = {"qid": qid, "query": question, "line": number}
             try:
                 if problem:
                     raise InvalidQueryError(problem)
-                response = service.search(question, filters, **options)
-                record["results"] = response.to_records()
-                record["filters"] = response.filters.to_json()
-                record["all_weak"] = response.all_weak
+                answer = service.search(search_request(question, settings, **options))
+                record["results"] = answer.to_records()
+                record["filters"] = answer.filters.to_json()
+                record["all_weak"] = answer.all_weak
             except InvalidQueryError as error:
                 # One bad line must not lose the rest of the batch.
                 record["results"], record["error"] = [], str(error)
             print(json.dumps(record, ensure_ascii=False))
         return 0
-    response = service.search(args.question, filters, **options)
     if args.json:
         print(json.dumps(response.to_json(), ensure_ascii=False, indent=2))
     else:
         print(format_results(response))
     return 0
-
-
-def _warn_if_changed(service) -> None:
-    status, _, problem = service.status()
-    if problem:
-        print(f"reviewqa: note: searching the last index built; the collection has a fault: {problem}",
-              file=sys.stderr)
-    elif status.changes:
-        print(f"reviewqa: note: {status.changes}; run `reviewqa build` to search them.", file=sys.stderr)
 
 
 def format_results(response) -> str:
@@ -187,44 +167,9 @@ def format_results(response) -> str:
 
 
 def cmd_stats(args, settings: Settings) -> int:
-    from .index.manifest import verify_files
     from .service import Service
 
-    status, collection, fault = Service(settings).status()
-    stats = {
-        "reviews": len(collection.reviews) if collection else None,
-        "documents": len(collection.documents) if collection else None,
-        "documents_by_kind": dict(Counter(d.kind for d in collection.documents)) if collection else None,
-        "years": dict(sorted(Counter(r.year for r in collection.reviews).items())) if collection else None,
-        "nations": dict(Counter(r.nation for r in collection.reviews).most_common()) if collection else None,
-        "collection": str(settings.corpus_path),
-        "collection_fault": fault,
-        "index_dir": str(settings.index_dir),
-    }
-    manifest = status.manifest or {}
-    problem = status.problem
-    if problem is None and status.folder is not None:
-        try:
-            verify_files(status.folder, manifest)
-        except ReviewQAError as error:
-            problem = str(error)
-    if problem:
-        index_status = f"needs build: {problem}"
-    elif status.changes:
-        index_status = f"needs build: {status.changes}"
-    else:
-        index_status = "current"
-    stats.update({
-        "index_status": index_status,
-        "generation": manifest.get("generation"),
-        "indexed_reviews": manifest.get("reviews"),
-        "indexed_documents": manifest.get("documents_count"),
-        "chunks": manifest.get("chunks"),
-        "segments": manifest.get("segments"),
-        "model": manifest.get("model"),
-        "dimension": manifest.get("model_dimension"),
-        "built_at": manifest.get("built_at"),
-    })
+    stats = Service(settings).stats().to_json()
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
     else:
@@ -234,8 +179,15 @@ def cmd_stats(args, settings: Settings) -> int:
 
 
 def cmd_eval(args, settings: Settings) -> int:
-    from .evaluation import (BenchmarkError, compare_runs, format_table, load_benchmark, review_run, score_run,
-                             write_trec_run)
+    from .evaluation import (
+        BenchmarkError,
+        compare_runs,
+        format_table,
+        load_benchmark,
+        review_run,
+        score_run,
+        write_trec_run,
+    )
     from .search import RANKINGS
     from .service import Service
 
@@ -285,7 +237,7 @@ def _progress_printer(quiet: bool):
 
 
 def cmd_add(args, settings: Settings) -> int:
-    from .adding import AddOptions, read_metadata_csv
+    from .changes import AddOptions, read_metadata_csv
     from .service import Service
 
     options = AddOptions(review_id=args.review, title=args.title, year=args.year, area=args.area, nation=args.nation,
@@ -352,7 +304,7 @@ def cmd_list(args, settings: Settings) -> int:
 
 
 def cmd_serve(args, settings: Settings) -> int:
-    from .app import serve
+    from .web.server import serve
 
     serve(settings, host=args.host, port=args.port, build=not args.no_build, token_file=args.token_file,
           auth_file=args.auth_file, no_auth=args.no_auth)
@@ -360,8 +312,8 @@ def cmd_serve(args, settings: Settings) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .search.filters import AGE_GROUPS
     from .search import RANKINGS
+    from .search.filters import AGE_GROUPS
 
     parser = argparse.ArgumentParser(
         prog="reviewqa",
@@ -372,8 +324,8 @@ def build_parser() -> argparse.ArgumentParser:
                '  reviewqa add "Child Q overview report.pdf"\n  reviewqa serve',
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--root", help="the collection folder holding corpus/ and index/ (default: $REVIEWQA_ROOT, "
-                                       "else this checkout)")
+    parser.add_argument("--root", help="the data folder holding corpus/ and index/ (default: $REVIEWQA_ROOT, else "
+                                       "your user data folder, e.g. ~/.local/share/reviewqa)")
     parser.add_argument("--corpus", help="the collection file (default: <root>/corpus/reviews.jsonl)")
     parser.add_argument("--index-dir", help="folder that holds the built index (default: <root>/index)")
     parser.add_argument("--model", help="embedding model: a local folder or cached sentence-transformers name "
@@ -412,7 +364,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--year", type=int, help="only reviews published in this year")
     p.add_argument("--year-from", type=int, help="only reviews published in or after this year")
     p.add_argument("--year-to", type=int, help="only reviews published in or before this year")
-    p.add_argument("--nation", action="append", help="only reviews from this nation (repeatable; places are alternatives)")
+    p.add_argument("--nation", action="append",
+                   help="only reviews from this nation (repeatable; places are alternatives)")
     p.add_argument("--region", action="append", help="only reviews from this English region, e.g. London (repeatable)")
     p.add_argument("--area", action="append", help="only reviews from this area, e.g. Kent (repeatable)")
     p.add_argument("--keyword", action="append", help="only reviews with this subject keyword (repeatable)")

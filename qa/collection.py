@@ -4,8 +4,8 @@ whole, so a change is either fully in or not at all.
     corpus/reviews.jsonl   one review a line, its documents (text, sections, pages) nested inside
     corpus/files/          originals of the documents users added (PDF, DOCX, HTML, text)
 
-A review record written before documents existed (its text at top level) is read as a review with
-one summary document, so older collections keep working.
+The default data folder starts with the collection shipped in the package (the NSPCC page and the
+summaries parsed from it), copied in on first use.
 """
 
 from __future__ import annotations
@@ -14,21 +14,23 @@ import fcntl
 import json
 import threading
 import time
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from .errors import CorpusError
-from .fsutil import atomic_write_text, fsync_dir
-from .records import Document, Review, Section, text_sha256
+from .fsutil import atomic_write_bytes, atomic_write_text, fsync_dir
+from .records import Document, Page, Review, Section, text_sha256
+from .settings import SHIPPED_COLLECTION, SHIPPED_PAGE, Settings
 
 
 @dataclass(frozen=True)
 class Collection:
     reviews: tuple[Review, ...]
     documents: tuple[Document, ...]
-    _by_review: dict[str, tuple[Document, ...]] = field(default=None, repr=False, compare=False)
+    _by_review: dict[str, tuple[Document, ...]] = field(default_factory=dict, init=False, repr=False,
+                                                         compare=False)
 
     def __post_init__(self):
         grouped: dict[str, list[Document]] = {r.id: [] for r in self.reviews}
@@ -44,6 +46,23 @@ class Collection:
 
     def document(self, document_id: str) -> Document | None:
         return next((d for d in self.documents if d.id == document_id), None)
+
+
+def ensure_collection(settings: Settings) -> bool:
+    """On first use of the default data folder, copy the shipped collection (and the page it was
+    parsed from) into it; True when it did. Other folders start empty: add files, or `reviewqa parse`."""
+    path = settings.corpus_path
+    if path.exists() or not settings.seeds_collection:
+        return False
+    with writer_lock(path):
+        if path.exists():
+            return False
+        page = path.parent / SHIPPED_PAGE.name
+        if not page.exists():
+            atomic_write_bytes(page, SHIPPED_PAGE.read_bytes())
+        atomic_write_bytes(path, SHIPPED_COLLECTION.read_bytes())
+        fsync_dir(path.parent)
+    return True
 
 
 def review_line(review: Review, documents: tuple[Document, ...]) -> str:
@@ -114,12 +133,7 @@ def _parse_line(record: dict) -> tuple[Review, tuple[Document, ...]]:
     if not isinstance(record, dict):
         raise ValueError("a line must be a JSON object")
     review = Review.from_json(record)
-    if "documents" in record:
-        docs = tuple(Document.from_json({**d, "review_id": review.id}) for d in record["documents"])
-    else:
-        # The layout before documents: the summary's text and sections on the review itself.
-        docs = (Document(f"{review.id}/summary", review.id, "summary", str(record["text"]),
-                         tuple(Section.from_json(s) for s in record["sections"]), title=review.title),)
+    docs = tuple(Document.from_json({**d, "review_id": review.id}) for d in record["documents"])
     for document in docs:
         _check_spans(document)
     return review, docs
@@ -127,7 +141,8 @@ def _parse_line(record: dict) -> tuple[Review, tuple[Document, ...]]:
 
 def _check_spans(document: Document) -> None:
     size = len(document.text)
-    for span in (*document.sections, *document.pages):
+    spans: list[Section | Page] = [*document.sections, *document.pages]
+    for span in spans:
         if not 0 <= span.start <= span.end <= size:
             raise ValueError(f"document '{document.id}' has a section or page outside its text")
     # The stored hash is checked, not trusted: a hand-edited text with a stale hash is a fault.
@@ -146,14 +161,16 @@ _held = threading.local()
 
 
 @contextmanager
-def writer_lock(folder: Path, *, wait: float = 120.0) -> Iterator[None]:
-    """One writer at a time per collection (build, add, remove); readers never wait. The lock is an
-    flock on a file, so a killed writer releases it with its process. A thread that holds it may take
-    it again (`add` holds it across its build); other threads and processes wait."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    key = str(folder.resolve())
-    held = _held.__dict__.setdefault("folders", {})
+def writer_lock(collection_path: Path, *, wait: float = 120.0) -> Iterator[None]:
+    """One writer at a time per collection (build, add, remove, parse); readers never wait. The lock
+    is an flock on a file beside the collection file it protects, so a killed writer releases it with
+    its process. A thread that holds it may take it again (`add` holds it across its build); other
+    threads and processes wait."""
+    collection_path = Path(collection_path)
+    collection_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = collection_path.with_name(f".{collection_path.name}.lock")
+    key = str(lock_path.resolve())
+    held = _held.__dict__.setdefault("locks", {})
     if held.get(key):
         held[key] += 1
         try:
@@ -161,7 +178,7 @@ def writer_lock(folder: Path, *, wait: float = 120.0) -> Iterator[None]:
         finally:
             held[key] -= 1
         return
-    with open(folder / ".lock", "a+") as handle:
+    with open(lock_path, "a+") as handle:
         deadline = time.monotonic() + wait
         while True:
             try:
@@ -169,8 +186,8 @@ def writer_lock(folder: Path, *, wait: float = 120.0) -> Iterator[None]:
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise CorpusError(f"Another reviewqa command is changing {folder}; try again when it has "
-                                      "finished.") from None
+                    raise CorpusError(f"Another reviewqa command is changing the collection {collection_path}; try "
+                                      "again when it has finished.") from None
                 time.sleep(0.05)
         held[key] = 1
         try:

@@ -83,9 +83,11 @@ def load_benchmark(topics: Path, qrels: Path, types: Path | None = None) -> Benc
 def review_run(searcher, benchmark: Benchmark, ranking: str, depth: int = RUN_DEPTH) -> dict[str, dict[str, float]]:
     """qid -> {review_id: score}, the reviews in rank order (ranx and TREC need strictly decreasing
     scores, so a rank-based score is used; the order is exactly the system's)."""
+    from .search import search_request
+
     run = {}
     for qid, question in benchmark.judged_topics().items():
-        response = searcher.search(question, ranking=ranking, k=depth)
+        response = searcher.search(search_request(question, searcher.settings, k=depth, ranking=ranking))
         ids = [record["review_id"] for record in response.to_records()]
         run[qid] = {rid: float(len(ids) - rank) for rank, rid in enumerate(ids)}
     return run
@@ -154,9 +156,10 @@ def compare_runs(benchmark: Benchmark, runs: dict[str, dict], metric: str = "ndc
         results[test] = data
     names = list(runs)
     baseline = names[0]
-    out = {"metric": metric, "baseline": baseline, "comparisons": []}
+    comparisons: list[dict] = []
+    out = {"metric": metric, "baseline": baseline, "comparisons": comparisons}
     for name in names[1:]:
-        out["comparisons"].append({
+        comparisons.append({
             "run": name,
             "mean": results["student"][name]["scores"][metric],
             "baseline_mean": results["student"][baseline]["scores"][metric],

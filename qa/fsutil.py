@@ -44,3 +44,34 @@ def fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+# --- folders described by a manifest (an index generation, the exported model) -----------------------
+
+def file_records(folder: Path, *, skip: frozenset[str] = frozenset()) -> dict[str, dict]:
+    """Every file under `folder` (but those named in `skip`) -> {"sha256": ..., "bytes": ...}, by its
+    path relative to the folder."""
+    folder = Path(folder)
+    return {path.relative_to(folder).as_posix(): {"sha256": sha256_file(path), "bytes": path.stat().st_size}
+            for path in sorted(folder.rglob("*")) if path.is_file() and path.relative_to(folder).as_posix() not in skip}
+
+
+def folder_fault(folder: Path, records: dict[str, dict], *, hashes: bool = True,
+                 skip: frozenset[str] = frozenset()) -> tuple[str, str] | None:
+    """The first way `folder` differs from `records` (see file_records), as (file name, fault) with
+    fault one of "unlisted" (present, not recorded), "missing", "size" or "checksum"; None when every
+    recorded file is there with its size (and, with `hashes`, its sha256) and nothing else is."""
+    folder = Path(folder)
+    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - skip
+    for name in sorted(set(records) | present):
+        record = records.get(name)
+        if record is None:
+            return name, "unlisted"
+        path = folder / name
+        if Path(name).is_absolute() or ".." in Path(name).parts or name not in present:
+            return name, "missing"
+        if path.stat().st_size != record.get("bytes"):
+            return name, "size"
+        if hashes and sha256_file(path) != record.get("sha256"):
+            return name, "checksum"
+    return None

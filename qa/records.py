@@ -43,7 +43,7 @@ class Section:
         return record
 
     @classmethod
-    def from_json(cls, record: dict) -> "Section":
+    def from_json(cls, record: dict) -> Section:
         return cls(str(record["name"]), int(record["start"]), int(record["end"]), str(record.get("title", "")))
 
 
@@ -61,7 +61,7 @@ class Page:
         return asdict(self)
 
     @classmethod
-    def from_json(cls, record: dict) -> "Page":
+    def from_json(cls, record: dict) -> Page:
         label = record.get("label")
         return cls(int(record["number"]), int(record["start"]), int(record["end"]),
                    None if label is None else str(label))
@@ -89,7 +89,7 @@ class Review:
                 "source_line": self.source_line}
 
     @classmethod
-    def from_json(cls, record: dict) -> "Review":
+    def from_json(cls, record: dict) -> Review:
         return cls(
             id=str(record["id"]), title=str(record["title"]), year=int(record["year"]), area=str(record["area"]),
             name=str(record["name"]), nation=str(record["nation"]),
@@ -144,7 +144,7 @@ class Document:
         return record
 
     @classmethod
-    def from_json(cls, record: dict) -> "Document":
+    def from_json(cls, record: dict) -> Document:
         return cls(
             id=str(record["id"]), review_id=str(record["review_id"]), kind=str(record.get("kind", "summary")),
             text=str(record["text"]), sections=tuple(Section.from_json(s) for s in record.get("sections", ())),

@@ -1,9 +1,12 @@
-"""The one UI-free layer that the CLI, the web app and the HTTP API call.
+"""The one UI-free door that the CLI, the web app and the HTTP API go through.
 
 A Service owns the settings, the embedder (loaded once, on first need) and the index generation in
 use. Every request takes the generation once and uses it to the end, and a newly committed
 generation (from `build`, `add` or `remove`, in this process or another) is picked up before the
 next request: no restart, and no request ever mixes two generations.
+
+Every operation takes typed input (a SearchRequest checked at the edge, paths, ids) and returns a
+typed record; JSON is made from those records at the edges.
 """
 
 from __future__ import annotations
@@ -11,19 +14,27 @@ from __future__ import annotations
 import difflib
 import logging
 import threading
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .collection import ensure_collection
 from .embed import Embedder
 from .errors import InvalidQueryError, NotFoundError, ReviewQAError
-from .index import BuildReport, SearchIndex, build_index, index_status, open_index
-from .index import store
+from .index import BuildReport, SearchIndex, build_index, index_status, open_index, store
 from .records import Document, Review
-from .search import DEFAULT_RANKING, Filters, SearchResponse, clean_question, get_ranking
-from .search import engine
+from .search import Filters, SearchRequest, SearchResponse, SimilarRequest, engine
 from .settings import Settings
 
+if TYPE_CHECKING:
+    from .changes import AddOptions, AddReport, DocumentInfo, RemoveReport
+
 log = logging.getLogger("reviewqa.service")
-MAX_K = 100
+
+# (fraction done from 0 to 1, what is happening) -> None
+Progress = Callable[[float, str], None]
 
 
 @dataclass(frozen=True)
@@ -41,6 +52,43 @@ class Health:
     passages: int | None
     model: str | None
     message: str = ""
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Stats:
+    """The collection and the index, as `reviewqa stats` reports them."""
+
+    reviews: int | None
+    documents: int | None
+    documents_by_kind: dict[str, int] | None
+    years: dict[int, int] | None
+    nations: dict[str, int] | None
+    collection: str
+    collection_fault: str | None
+    index_dir: str
+    index_status: str              # "current", or "needs build: <why>"
+    generation: int | None
+    indexed_reviews: int | None
+    indexed_documents: int | None
+    chunks: int | None
+    segments: int | None
+    model: str | None
+    dimension: int | None
+    built_at: str | None
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class ParseReport:
+    source: Path
+    collection: Path
+    reviews: int
+    kept_added: int               # documents users added, kept across the re-parse
 
 
 class Service:
@@ -98,6 +146,10 @@ class Service:
                     self._embedder = load_query_embedder(self.settings)
         return self._embedder
 
+    def has_index(self) -> bool:
+        """An index generation has been committed (it may still be behind the collection)."""
+        return store.current_generation(self.settings.index_dir) is not None
+
     def warm_up(self) -> None:
         """Open the index and load the model now rather than on the first question."""
         self.index()
@@ -110,26 +162,19 @@ class Service:
             return Health(status, None, None, None, None, None, str(self._error or ""))
         manifest = index.manifest
         return Health("ready" if self._embedder is not None else "loading", index.generation, len(index.reviews),
-                      len(index.documents), int(manifest.get("chunks", 0)), manifest.get("model"))
+                      len(index.documents), manifest.chunks, manifest.model)
 
     # --- questions ---------------------------------------------------------------------------------
 
-    def search(self, question: str, filters: Filters | None = None, *, k: int | None = None,
-               ranking: str = DEFAULT_RANKING, literal: bool = False) -> SearchResponse:
-        # Everything about the request is checked before the index or the model is touched.
-        question = clean_question(question, self.settings.max_query_chars)
-        k = check_k(k, self.settings.top_k)
-        get_ranking(ranking)
+    def search(self, request: SearchRequest) -> SearchResponse:
         index = self.index()
-        check_known(filters or Filters(), index)
-        return engine.search(index, self.embedder(), question, self.settings, filters, ranking=ranking, k=k,
-                             use_understanding=not literal)
+        check_known(request.filters, index)
+        return engine.search(index, self.embedder(), request, self.settings)
 
-    def more_like(self, review_id: str, filters: Filters | None = None, k: int | None = None) -> SearchResponse:
-        k = check_k(k, self.settings.top_k)
+    def more_like(self, request: SimilarRequest) -> SearchResponse:
         index = self.index()
-        check_known(filters or Filters(), index)
-        return engine.more_like(index, review_id, self.settings, filters, k)
+        check_known(request.filters, index)
+        return engine.more_like(index, request, self.settings)
 
     def review(self, review_id: str) -> ReviewView:
         index = self.index()
@@ -141,62 +186,124 @@ class Service:
     def reviews(self) -> list[Review]:
         return list(self.index().reviews.values())
 
-    # --- changing the collection -----------------------------------------------------------------
+    # --- the collection and its index ---------------------------------------------------------------
+
+    def stats(self) -> Stats:
+        from .collection import load_collection
+        from .index.manifest import verify_files
+
+        settings = self.settings
+        ensure_collection(settings)
+        collection, fault = None, None
+        try:
+            collection = load_collection(settings.corpus_path)
+        except ReviewQAError as error:
+            fault = str(error)
+        status = index_status(settings, collection)
+        manifest = status.manifest
+        problem = status.problem
+        if problem is None and status.folder is not None and manifest is not None:
+            try:
+                verify_files(status.folder, manifest)
+            except ReviewQAError as error:
+                problem = str(error)
+        state = (f"needs build: {problem}" if problem else f"needs build: {status.changes}" if status.changes
+                 else "current")
+        return Stats(
+            reviews=len(collection.reviews) if collection else None,
+            documents=len(collection.documents) if collection else None,
+            documents_by_kind=dict(Counter(d.kind for d in collection.documents)) if collection else None,
+            years=dict(sorted(Counter(r.year for r in collection.reviews).items())) if collection else None,
+            nations=dict(Counter(r.nation for r in collection.reviews).most_common()) if collection else None,
+            collection=str(settings.corpus_path), collection_fault=fault, index_dir=str(settings.index_dir),
+            index_status=state,
+            generation=manifest.generation if manifest else None,
+            indexed_reviews=manifest.review_count if manifest else None,
+            indexed_documents=manifest.document_count if manifest else None,
+            chunks=manifest.chunks if manifest else None, segments=manifest.segments if manifest else None,
+            model=manifest.model if manifest else None, dimension=manifest.dimension if manifest else None,
+            built_at=manifest.built_at if manifest else None)
+
+    def pending_changes(self) -> str | None:
+        """How the collection differs from the index being searched, in words (None: it does not),
+        so a search can say that recent edits are not searched yet."""
+        from .collection import load_collection
+
+        try:
+            ensure_collection(self.settings)
+            collection = load_collection(self.settings.corpus_path)
+        except ReviewQAError as error:
+            return f"the collection has a fault ({error}); the last index built is searched"
+        changes = index_status(self.settings, collection).changes
+        return f"{changes}; run `reviewqa build` to search them" if changes else None
+
+    def parse(self, source: Path | None = None) -> ParseReport:
+        """Re-read the saved NSPCC page into the collection, keeping the documents users added."""
+        from .collection import load_collection, save_collection, writer_lock
+        from .ingest.nspcc_page import merge_page, parse_page, read_source
+
+        settings = self.settings
+        source = Path(source) if source else settings.source_path
+        reviews, documents = parse_page(read_source(source))
+        with writer_lock(settings.corpus_path):
+            existing = load_collection(settings.corpus_path) if settings.corpus_path.exists() else None
+            collection = merge_page(existing, reviews, documents)
+            save_collection(collection, settings.corpus_path)
+        return ParseReport(source, settings.corpus_path, len(reviews), len(collection.documents) - len(documents))
 
     def build(self, *, force: bool = False, progress: bool = True) -> BuildReport:
         from .embed import load_embedder
 
+        ensure_collection(self.settings)
         return build_index(self.settings, lambda: self._build_embedder(load_embedder), force=force,
                            progress=progress)
 
-    def _build_embedder(self, load) -> Embedder:
+    def ensure_index(self, *, build: bool = True, progress: bool = True) -> BuildReport | None:
+        """Build the index if it is missing, stale or behind the collection (None: it was current).
+        Without `build`, a missing or unusable index is an error that says how to build it."""
+        from .collection import load_collection
+
+        ensure_collection(self.settings)
+        status = index_status(self.settings, load_collection(self.settings.corpus_path))
+        if status.problem is None and status.changes is None:
+            return None
+        if not build:
+            if status.problem is not None:
+                self.index()   # raises the clear "run reviewqa build" error
+            return None
+        return self.build(progress=progress)
+
+    def _build_embedder(self, load: Callable[[Settings], Embedder]) -> Embedder:
         # A build embeds in batches: the query embedder serves it too when it is the same model.
         return self._embedder if self._embedder is not None else load(self.settings)
 
-    def add(self, paths, options=None, *, progress=None, show_bar: bool = False):
-        """Add files or folders to the collection and update the index (qa/adding.py: AddReport).
-        The next request is served from the new generation."""
-        from .adding import add_files
+    def add(self, paths: Iterable[str | Path], options: AddOptions | None = None, *,
+            progress: Progress | None = None, show_bar: bool = False) -> AddReport:
+        """Add files or folders to the collection and update the index; the next request is served
+        from the new generation."""
+        from .changes import add_files
         from .embed import load_embedder
 
+        ensure_collection(self.settings)
         return add_files(self.settings, paths, options, embedder=lambda: self._build_embedder(load_embedder),
                          progress=progress, show_bar=show_bar)
 
-    def remove(self, document_id: str, *, progress=None, show_bar: bool = False):
-        """Remove one document (and its review if it has no other) and update the index (RemoveReport)."""
-        from .adding import remove_document
+    def remove(self, document_id: str, *, progress: Progress | None = None, show_bar: bool = False) -> RemoveReport:
+        """Remove one document (and its review if it has no other) and update the index."""
+        from .changes import remove_document
         from .embed import load_embedder
 
-        return remove_document(self.settings, document_id, embedder=lambda: self._build_embedder(load_embedder),
-                               progress=progress, show_bar=show_bar)
+        ensure_collection(self.settings)
+        return remove_document(self.settings, document_id,
+                               embedder=lambda: self._build_embedder(load_embedder), progress=progress,
+                               show_bar=show_bar)
 
-    def documents(self):
-        """Every document in the collection file (qa/adding.py: DocumentInfo), added ones with their file."""
-        from .adding import list_documents
+    def documents(self) -> list[DocumentInfo]:
+        """Every document in the collection file, added ones with their file."""
+        from .changes import list_documents
 
+        ensure_collection(self.settings)
         return list_documents(self.settings)
-
-    def status(self):
-        from .collection import load_collection
-
-        try:
-            collection = load_collection(self.settings.corpus_path)
-        except ReviewQAError as error:
-            return index_status(self.settings), None, str(error)
-        return index_status(self.settings, collection), collection, None
-
-
-def check_k(k, default: int) -> int:
-    if k is None:
-        return default
-    if isinstance(k, bool) or not isinstance(k, int):
-        if isinstance(k, float) and k.is_integer():
-            k = int(k)
-        else:
-            raise InvalidQueryError(f"k must be a whole number from 1 to {MAX_K}.")
-    if not 1 <= k <= MAX_K:
-        raise InvalidQueryError(f"k must be from 1 to {MAX_K}, not {k}.")
-    return k
 
 
 def check_known(filters: Filters, index: SearchIndex) -> None:

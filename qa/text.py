@@ -76,3 +76,8 @@ def match_key(text: str) -> str:
     """Two spellings of one name compared without case, quotes or punctuation: “Child ‘T’” == "child t",
     "self-harm" == "self harm"."""
     return " ".join(re.findall(r"[a-z0-9]+", fold(unicodedata.normalize("NFKC", text))))
+
+
+def megabytes(size: int) -> str:
+    """A size in words: "1.5 MB", or "4000 bytes" under a tenth of a megabyte."""
+    return f"{size / 2**20:.1f} MB" if size >= 2**20 / 10 else f"{size} bytes"

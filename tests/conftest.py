@@ -3,11 +3,6 @@ unit suite needs neither the real model nor the real corpus."""
 
 from __future__ import annotations
 
-import hashlib
-import re
-from pathlib import Path
-
-import numpy as np
 import pytest
 
 from qa.collection import Collection, save_collection
@@ -15,44 +10,24 @@ from qa.index import build_index
 from qa.ingest.nspcc_page import parse_page
 from qa.service import Service
 from qa.settings import Settings
-
-FIXTURES = Path(__file__).parent / "fixtures"
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import FIXTURES, FakeEmbedder
 
 
-class FakeEmbedder:
-    """Deterministic bag-of-words hashing embedder: texts sharing words get similar vectors."""
+@pytest.fixture(scope="session", autouse=True)
+def private_data_folder(tmp_path_factory):
+    """No test reads or writes the user's own data folder: the default one points into the test's
+    temporary folder (subprocesses inherit it)."""
+    import os
 
-    name = "fake-hash-64"
-    dimension = 64
-
-    def __init__(self):
-        self.calls = 0
-
-    def encode(self, texts, *, batch_size=32, progress=False):
-        self.calls += 1
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in re.findall(r"[a-z]+", text.lower()):
-                digest = hashlib.md5(word.encode()).digest()
-                out[row, digest[0] % self.dimension] += 1.0
-            out[row] /= max(np.linalg.norm(out[row]), 1e-9)
-        return out
-
-    def count_tokens(self, text):
-        return len(text.split()) + 2
-
-
-class CountingEmbedder(FakeEmbedder):
-    """The fake embedder, counting the texts it is asked to embed."""
-
-    def __init__(self):
-        super().__init__()
-        self.texts = 0
-
-    def encode(self, texts, **kwargs):
-        self.texts += len(texts)
-        return super().encode(texts, **kwargs)
+    folder = tmp_path_factory.mktemp("user-data")
+    saved = {name: os.environ.get(name) for name in ("XDG_DATA_HOME",)}
+    os.environ["XDG_DATA_HOME"] = str(folder)
+    yield folder
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @pytest.fixture
@@ -81,7 +56,7 @@ def settings(tmp_path, fixture_collection) -> Settings:
     """Settings for a private collection folder (corpus and index); the model is named after the fake."""
     save_collection(fixture_collection, tmp_path / "corpus" / "reviews.jsonl")
     # The in-context vectors are on here (off by default) so the unit suite exercises both indexes.
-    return Settings(root=tmp_path, source_path=FIXTURES / "page.txt", model="fake-hash-64", chunk_tokens=24,
+    return Settings(root=tmp_path, source_file=FIXTURES / "page.txt", model="fake-hash-64", chunk_tokens=24,
                     chunk_overlap_tokens=0, context_embedding=True)
 
 
@@ -115,9 +90,15 @@ def cli(settings, monkeypatch):
 @pytest.fixture(scope="session")
 def real_settings(tmp_path_factory):
     """A real index of the shipped corpus, built once per test session in a private folder."""
-    from qa.embed import load_embedder
+    import shutil
 
-    settings = Settings(index_dir=tmp_path_factory.mktemp("real-index"))
+    from qa.embed import load_embedder
+    from qa.settings import SHIPPED_COLLECTION
+
+    root = tmp_path_factory.mktemp("real")
+    (root / "corpus").mkdir()
+    shutil.copyfile(SHIPPED_COLLECTION, root / "corpus" / "reviews.jsonl")
+    settings = Settings(root=root)
     build_index(settings, load_embedder(settings), progress=False)
     return settings
 

@@ -1,7 +1,6 @@
 from qa.chunking import MIN_SEGMENT_CHARS, make_splitter, split_document
 from qa.records import Document, Section
-
-from .conftest import FakeEmbedder
+from tests.helpers import FakeEmbedder
 
 
 def cut_all(collection, settings):

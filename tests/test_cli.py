@@ -6,8 +6,6 @@ from qa.cli import main
 from qa.index import store
 
 
-
-
 def one_line_error(capsys) -> str:
     captured = capsys.readouterr()
     assert "Traceback" not in captured.err
@@ -40,7 +38,7 @@ def test_batch_search_writes_one_json_line_per_query_in_order(cli, capsys, tmp_p
     capsys.readouterr()
     queries = tmp_path / "q.tsv"
     queries.write_bytes("q2\tcounty lines\nq1\tbruising seen by the GP\n# comment\n\nq3\t   \n"
-                        "no tab here\nq5\tneglect \xff\xfe\nq6\thome education\n".encode("utf-8").replace(
+                        "no tab here\nq5\tneglect \xff\xfe\nq6\thome education\n".encode().replace(
                             "\xff\xfe".encode(), b"\xff\xfe"))
     assert cli("search", "--queries", str(queries), "--k", "3", "--json") == 0
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -49,8 +47,8 @@ def test_batch_search_writes_one_json_line_per_query_in_order(cli, capsys, tmp_p
     assert lines[2]["results"] == [] and "empty" in lines[2]["error"]
     assert "Line 6 is not `qid<TAB>question`" in lines[3]["error"]
     assert "Line 7 is not UTF-8" in lines[4]["error"]
-    texts = {d["id"]: d["text"] for l in settings.corpus_path.read_text().splitlines()
-             for d in json.loads(l)["documents"]}
+    texts = {d["id"]: d["text"] for record in settings.corpus_path.read_text().splitlines()
+             for d in json.loads(record)["documents"]}
     for line in lines[:2] + lines[5:]:
         assert 0 < len(line["results"]) <= 3 and "error" not in line
         for result in line["results"]:
@@ -90,9 +88,11 @@ def test_weak_only_answers_say_so(cli, capsys):
     assert "No review is close to this question" in out and "(weak match)" in out
 
 
-def test_missing_index_exit_2(cli, capsys):
-    assert cli("search", "neglect") == 2
-    assert "reviewqa build" in one_line_error(capsys)
+def test_search_builds_a_missing_index_first_and_says_so(cli, capsys, settings):
+    assert cli("search", "neglect", "--k", "2") == 0
+    captured = capsys.readouterr()
+    assert "building the search index for the first time" in captured.err
+    assert "1. " in captured.out and store.current_generation(settings.index_dir) is not None
 
 
 def test_corrupt_index_exit_2(cli, capsys, settings):

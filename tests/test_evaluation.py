@@ -5,10 +5,19 @@ import pytest
 
 import qa.embed
 from qa.cli import main
-from qa.evaluation import (Benchmark, BenchmarkError, compare_runs, format_table, load_benchmark, per_query,
-                           read_qrels, read_topics, score_run, write_trec_run)
-
-from .conftest import FakeEmbedder
+from qa.evaluation import (
+    Benchmark,
+    BenchmarkError,
+    compare_runs,
+    format_table,
+    load_benchmark,
+    per_query,
+    read_qrels,
+    read_topics,
+    score_run,
+    write_trec_run,
+)
+from tests.helpers import FakeEmbedder
 
 
 def test_metrics_match_hand_computation():

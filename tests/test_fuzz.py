@@ -9,16 +9,17 @@ from urllib.parse import quote
 
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from qa.api import SearchBody, parse_body
-from qa.app.followup import interpret
-from qa.app.server import make_server_app
-from qa.app.ui import api_search
+from qa.conversation.followup import interpret
 from qa.errors import InvalidQueryError
 from qa.search.filters import YEAR_RANGE, Filters, filters_from_input, review_passes
 from qa.search.question import clean_question
 from qa.search.understand import understand
+from qa.web.api import SearchBody, parse_body
+from qa.web.server import make_server_app
+from tests.helpers import edge_search
 
 FAST = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 SLOWER = settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -160,7 +161,7 @@ def test_review_routes_never_fail(client, review_id, params):
     st.sampled_from(["year_from", "year_to", "nations", "regions", "areas", "keywords", "age_group", "k",
                      "literal"]), VALUES, max_size=4))
 def test_gradio_search_endpoint_never_raises(service, question, options):
-    payload = api_search(service, question, **options)
+    payload = edge_search(service, question, **options)
     assert isinstance(payload["results"], list)
     if "error" in payload:
         assert payload["results"] == [] and one_line(payload["error"])

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from qa.collection import load_collection
-
-from .conftest import ROOT
+from qa.settings import SHIPPED_COLLECTION
+from tests.helpers import ROOT, ask
 
 pytestmark = pytest.mark.slow
 
@@ -34,27 +34,28 @@ def test_every_chunk_fits_the_model_window(real_service):
 
 
 def test_co_sleeping_question_finds_co_sleeping_reviews(real_service):
-    response = real_service.search("baby died while co-sleeping with a parent who had been drinking", k=5)
-    about_sleep = [h.review for h in response.hits if re.search(r"sleep|bed", summary_text(real_service, h.review.id), re.I)]
+    response = ask(real_service, "baby died while co-sleeping with a parent who had been drinking", k=5)
+    about_sleep = [h.review for h in response.hits
+                   if re.search(r"sleep|bed", summary_text(real_service, h.review.id), re.I)]
     assert len(about_sleep) == 5
     assert all(h.review.child_ages == () or min(h.review.child_ages) < 1 for h in response.hits)
 
 
 def test_lay_words_reach_the_professional_term(real_service):
-    response = real_service.search("teenager groomed to sell drugs", k=5)
+    response = ask(real_service, "teenager groomed to sell drugs", k=5)
     exploitation = [h for h in response.hits if re.search(r"criminal exploitation|county lines|drug dealing|gang",
                                                           summary_text(real_service, h.review.id), re.I)]
     assert len(exploitation) >= 4
 
 
 def test_constraints_in_words_filter_the_results(real_service):
-    response = real_service.search("2022 reviews from London boroughs about knife crime", k=10)
+    response = ask(real_service, "2022 reviews from London boroughs about knife crime", k=10)
     assert set(response.understood.notes) == {"London", "2022"}
     assert response.hits and all(h.review.year == 2022 and h.review.region == "London" for h in response.hits)
 
 
 def test_warm_search_reports_nothing_for_gibberish(real_service):
-    response = real_service.search("qwzx vbnm plokij", k=5)
+    response = ask(real_service, "qwzx vbnm plokij", k=5)
     assert all(h.similarity < 0.35 for h in response.hits)
 
 
@@ -68,7 +69,7 @@ def test_cli_batch_search_passages_are_verbatim(real_settings, tmp_path):
          "search", "--queries", str(queries), "--k", "10", "--json"],
         capture_output=True, text=True, env=env, cwd=ROOT, timeout=300, check=True,
     )
-    texts = {d.review_id: d.text for d in load_collection(ROOT / "corpus" / "reviews.jsonl").documents}
+    texts = {d.review_id: d.text for d in load_collection(SHIPPED_COLLECTION).documents}
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["qid"] for line in lines] == ["a", "b", "c"]
     for line in lines:
@@ -105,10 +106,11 @@ def test_a_search_in_a_fresh_process_never_imports_torch(real_settings):
 def test_the_service_opens_and_searches_without_torch(real_settings):
     code = (
         "import sys\n"
+        "from qa.search import search_request\n"
         "from qa.service import Service\n"
         "from qa.settings import Settings\n"
-        f"service = Service(Settings(index_dir={str(real_settings.index_dir)!r}))\n"
-        "hits = service.search('co-sleeping and substance misuse', k=5).hits\n"
+        f"settings = Settings(root={str(real_settings.root)!r})\n"
+        "hits = Service(settings).search(search_request('co-sleeping and substance misuse', settings, k=5)).hits\n"
         "assert len(hits) == 5\n"
         f"print([m for m in {HEAVY!r} if m in sys.modules])\n"
     )

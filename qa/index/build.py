@@ -11,25 +11,26 @@ import io
 import json
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable, Union
+from typing import cast
 
 import numpy as np
 
 from ..chunking import DocumentSpans, make_splitter, split_document
 from ..collection import Collection, load_collection, writer_lock
 from ..embed import Embedder
-from ..errors import IndexCorruptError, ReviewQAError
+from ..errors import ReviewQAError
 from ..records import Document, Review
 from ..settings import Settings
 from . import keyword, store
 from .cache import EmbeddingCache, cache_folder, context_key, spans_key
 from .dense import build_vector_index, index_kind, save_vector_index, tune_nprobe
-from .manifest import expected_fields, mismatch, read_manifest, write_manifest
+from .manifest import FORMAT_VERSION, Manifest, mismatch, read_manifest, write_manifest
 
-EmbedderSource = Union[Embedder, Callable[[], Embedder]]
+EmbedderSource = Embedder | Callable[[], Embedder]
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class IndexStatus:
     """How the committed index relates to the collection and the settings."""
 
     folder: Path | None
-    manifest: dict | None
+    manifest: Manifest | None
     problem: str | None           # why it cannot be searched (missing, damaged, other model), or None
     changes: str | None           # how the collection differs from it, or None when up to date
 
@@ -63,9 +64,9 @@ def review_signature(reviews: tuple[Review, ...]) -> str:
     return text_sha256(json.dumps([r.to_json() for r in reviews], ensure_ascii=False, sort_keys=True))
 
 
-def collection_changes(manifest: dict, collection: Collection) -> str | None:
+def collection_changes(manifest: Manifest, collection: Collection) -> str | None:
     """What differs between a generation and the collection, in words, or None."""
-    built = manifest.get("documents", {})
+    built = manifest.document_hashes
     now = {d.id: d.sha256 for d in collection.documents}
     added = [d for d in now if d not in built]
     removed = [d for d in built if d not in now]
@@ -74,7 +75,7 @@ def collection_changes(manifest: dict, collection: Collection) -> str | None:
              if items]
     if parts:
         return f"{', '.join(parts)} document{'s' if len(now) != 1 else ''} since the last build"
-    if manifest.get("reviews_sha256") != review_signature(collection.reviews):
+    if manifest.reviews_sha256 != review_signature(collection.reviews):
         return "review details changed since the last build"
     return None
 
@@ -82,12 +83,10 @@ def collection_changes(manifest: dict, collection: Collection) -> str | None:
 def index_status(settings: Settings, collection: Collection | None = None, *, for_build: bool = False) -> IndexStatus:
     folder = store.current_generation(settings.index_dir)
     if folder is None:
-        why = ("the index was built by an older reviewqa" if store.has_legacy_index(settings.index_dir)
-               else "no index has been built")
-        return IndexStatus(None, None, why, None)
+        return IndexStatus(None, None, "no index has been built", None)
     try:
         manifest = read_manifest(folder)
-    except IndexCorruptError as error:
+    except ReviewQAError as error:
         return IndexStatus(folder, None, str(error), None)
     problem = mismatch(manifest, settings, for_build=for_build)
     changes = None
@@ -104,14 +103,14 @@ def build_index(settings: Settings, embedder: EmbedderSource, *, force: bool = F
     """
     started = time.perf_counter()
     index_dir = Path(settings.index_dir)
-    with writer_lock(index_dir):
+    with writer_lock(settings.corpus_path):
         store.clean_up(index_dir)
         collection = collection or load_collection(settings.corpus_path)
         status = index_status(settings, collection, for_build=True)
         previous = status.manifest if status.problem is None else None
-        if previous is not None and not force and status.changes is None:
-            return BuildReport(status.folder, int(previous.get("generation", 0)), len(collection.reviews),
-                               len(collection.documents), int(previous.get("chunks", 0)), 0,
+        if previous is not None and status.folder is not None and not force and status.changes is None:
+            return BuildReport(status.folder, previous.generation, len(collection.reviews),
+                               len(collection.documents), previous.chunks, 0,
                                len(collection.documents), 0, time.perf_counter() - started, False,
                                "index is up to date")
         reason = "forced rebuild" if force else (status.problem or status.changes or "rebuild")
@@ -127,7 +126,7 @@ def build_index(settings: Settings, embedder: EmbedderSource, *, force: bool = F
             raise
         store.clean_up(index_dir)
         state.cache.prune(state.used_keys)
-    built_before = set((previous or {}).get("documents", {}))
+    built_before = set(previous.document_hashes if previous else ())
     removed = len(built_before - {d.id for d in collection.documents})
     return BuildReport(folder, generation, len(collection.reviews), len(collection.documents), chunk_count,
                        state.embedded, len(collection.documents) - state.embedded, removed,
@@ -148,8 +147,11 @@ class _Embedding:
         from ..embed import model_name
 
         self.settings = settings
-        self._source = embedder
-        self._embedder: Embedder | None = None if callable(embedder) and not hasattr(embedder, "encode") else embedder
+        # An embedder, or a function that loads one: called only if something needs embedding.
+        given = cast(Embedder, embedder) if hasattr(embedder, "encode") else None
+        self._load: Callable[[], Embedder] = (lambda: given) if given is not None else cast(Callable[[], Embedder],
+                                                                                             embedder)
+        self._embedder: Embedder | None = given
         self.model_name = model_name(settings)
         self.cache = EmbeddingCache(cache_folder(settings, self.model_name))
         self.progress = progress
@@ -160,7 +162,7 @@ class _Embedding:
 
     def embedder(self) -> Embedder:
         if self._embedder is None:
-            self._embedder = self._source()
+            self._embedder = self._load()
         if self._embedder.name != self.model_name:
             raise ReviewQAError(f"The embedder is '{self._embedder.name}' but the settings name "
                                 f"'{self.model_name}'; pass the matching --model.")
@@ -170,7 +172,10 @@ class _Embedding:
     def document_parts(self, collection: Collection) -> list[_Parts]:
         settings = self.settings
         openings = {r.id: _opening(collection.documents_of(r.id), r) for r in collection.reviews}
-        keys, spans, plain, context = {}, {}, {}, {}
+        keys: dict[str, str] = {}
+        spans: dict[str, DocumentSpans] = {}
+        plain: dict[str, np.ndarray] = {}
+        context: dict[str, np.ndarray] = {}
         for document in collection.documents:
             key = spans_key(document, settings)
             keys[document.id] = key
@@ -181,12 +186,15 @@ class _Embedding:
             spans[document.id] = cut
             rows = len(cut.segments)
             if not self.force:
-                plain[document.id] = self.cache.vectors(key, "plain", rows, self.dimension)
-                if plain[document.id] is not None:
-                    self.dimension = plain[document.id].shape[1]
+                cached = self.cache.vectors(key, "plain", rows, self.dimension)
+                if cached is not None:
+                    plain[document.id] = cached
+                    self.dimension = cached.shape[1]
                 if settings.context_embedding:
                     ckey = context_key(key, openings[document.review_id])
-                    context[document.id] = self.cache.vectors(ckey, "context", rows, self.dimension)
+                    cached = self.cache.vectors(ckey, "context", rows, self.dimension)
+                    if cached is not None:
+                        context[document.id] = cached
         missing_plain = [d for d in collection.documents if plain.get(d.id) is None]
         missing_context = ([d for d in collection.documents if context.get(d.id) is None]
                            if settings.context_embedding else [])
@@ -246,8 +254,9 @@ def in_context(text: str, section: str, opening: str) -> str:
 
 def _write_generation(folder: Path, settings: Settings, collection: Collection, parts: list[_Parts],
                       state: _Embedding, generation: int) -> int:
-    chunk_rows, segment_rows = [], []
-    for doc_row, (document, part) in enumerate(zip(collection.documents, parts)):
+    chunk_rows: list[tuple[int, int, int, int]] = []
+    segment_rows: list[tuple[int, int, int]] = []
+    for doc_row, part in enumerate(parts):
         first_chunk = len(chunk_rows)
         chunk_rows += [(doc_row, c.section, c.start, c.end) for c in part.spans.chunks]
         segment_rows += [(first_chunk + s.chunk, s.start, s.end) for s in part.spans.segments]
@@ -260,10 +269,10 @@ def _write_generation(folder: Path, settings: Settings, collection: Collection, 
     _save_npy(folder / "segments.npy", segments)
     views = [("plain", [p.plain for p in parts])]
     if settings.context_embedding:
-        views.append(("context", [p.context for p in parts]))
+        views.append(("context", [p.context for p in parts if p.context is not None]))
     vector_indexes = {}
     for name, blocks in views:
-        vectors = np.concatenate(blocks) if blocks else np.zeros((0, dimension), np.float32)
+        vectors = np.concatenate(blocks) if blocks else np.zeros((0, dimension or 0), np.float32)
         index = build_vector_index(vectors, np.arange(len(vectors), dtype=np.int64),
                                    exact_limit=settings.vector_exact_limit)
         _tune(index, vectors)
@@ -274,20 +283,12 @@ def _write_generation(folder: Path, settings: Settings, collection: Collection, 
     keyword.save_bm25(keyword.build_bm25(chunk_texts), folder / "bm25_chunks")
     review_texts = ["\n\n".join(d.text for d in collection.documents_of(r.id)) for r in collection.reviews]
     keyword.save_bm25(keyword.build_bm25(review_texts), folder / "bm25_reviews")
-    write_manifest(folder, {
-        **expected_fields(settings),
-        "generation": generation,
-        "model_dimension": dimension,
-        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "reviews": len(collection.reviews),
-        "documents_count": len(documents),
-        "chunks": len(chunks),
-        "segments": len(segments),
-        "similarity": "cosine (inner product of unit vectors)",
-        "vector_indexes": vector_indexes,
-        "reviews_sha256": review_signature(collection.reviews),
-        "documents": {d.id: d.sha256 for d in documents},
-    })
+    write_manifest(folder, Manifest(
+        format_version=FORMAT_VERSION, model=state.model_name, chunking=settings.chunking_signature(),
+        context_embedding=settings.context_embedding, generation=generation, dimension=int(dimension or 0),
+        built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), review_count=len(collection.reviews),
+        document_count=len(documents), chunks=len(chunks), segments=len(segments), vector_indexes=vector_indexes,
+        reviews_sha256=review_signature(collection.reviews), document_hashes={d.id: d.sha256 for d in documents}))
     return len(chunks)
 
 

@@ -7,11 +7,11 @@ its segment row in the index generation. Two index kinds, chosen by collection s
 ``ivf-sq8``  ``IndexIVFScalarQuantizer(IndexFlatIP(d), d, nlist, QT_8bit, METRIC_INNER_PRODUCT)``
              at or above it: vectors stored as 8-bit codes (a quarter of the float size), a query scans
              the ``nprobe`` inverted lists whose centroids are nearest. The direct map is a hash table,
-             so any int64 ids work, ids can be removed and vectors reconstructed by id.
+             so any int64 ids work and vectors can be reconstructed by id.
 
 Filters reach FAISS as an ID selector in ``SearchParameters``/``SearchParametersIVF``, so FAISS skips
 non-permitted ids while it scans; nothing here loops over all vectors in Python. See
-``search_vectors`` for the selector choice and the small-filter shortcut, with the measurements.
+``search_vectors`` for the selector choice and the small-filter shortcut.
 
 Only faiss and numpy are imported: callers pass arrays and get arrays back.
 """
@@ -24,45 +24,23 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-# Below this many vectors the index is flat (exact); at or above it, IVF-SQ8.
-# Measured on this machine (2 shared cores, load average 3-5 during the run), dim 384, clustered unit
-# vectors (1,000 clusters), k=10, one query per call through search_vectors, one FAISS thread,
-# 200 held-out queries; IVF nlist = 4*sqrt(n), nprobe tuned to recall@10 >= 0.97 on 200 other queries:
-#     .venv/bin/python bench/vectors.py --sweep
-#         n      flat p50 / p95      ivf-sq8 p50 / p95   nlist nprobe recall@10   ivf build (2 threads)
-#       10k     0.29 /  4.6 ms*      0.03 / 0.13 ms       256    3     0.981         1 s
-#       30k     2.0  /  3.0 ms       0.05 / 0.08 ms       693    4     0.975         5 s
-#      100k    10.4  / 11.6 ms       0.08 / 0.10 ms      1265    7     0.984        30 s
-#      300k    26.8  / 34.1 ms       0.18 / 0.27 ms      2191   11     0.982        69 s
-#     (* a scheduling hiccup on the shared machine; other 10k rows have p95 < 0.5 ms)
-# A flat query reads every vector (1.5 KB each at dim 384), so it is memory-bound and grows linearly:
-# up to ~30k it costs at most 2-3 ms per index (the app searches two) and is exact, needs no
-# training and no nprobe; past that, IVF-SQ8 is 40x-150x faster at recall@10 >= 0.97.
+# Below this many vectors the index is flat (exact); at or above it, IVF-SQ8. A flat query reads every
+# vector, so its cost grows linearly: up to ~30k it is 2-3 ms and exact; past that IVF-SQ8 is 40-150x
+# faster at recall@10 >= 0.97 (measured by `python -m bench.vectors --sweep`; docs/benchmarks.md).
 EXACT_LIMIT = 30_000
 
 # A filter is scored either by FAISS scanning with a selector, or by reconstructing the allowed
-# vectors and scoring them exactly ("exact subset": nothing missed, no list left unprobed). The exact
-# subset is chosen when it is cheaper: reconstructing one id costs about as much as testing
-# RECONSTRUCT_COST ids in a selector scan. Measured (1 thread, dim 384):
-#     IVF-SQ8 200k: reconstruct + score 1.1-1.7 us/id (the SQ8 decode goes id by id through the hash
-#                   direct map); bitmap scan of all lists 3-5.5 ns per stored id      -> ratio ~250
-#     flat 30k-300k (bench --sweep): exact subset and bitmap scan cost the same at ~1,000-2,000 ids
-#                   for 30k, ~3,500 for 100k, ~4,000 for 300k                          -> ratio ~30
-# Sweep examples: IVF 300k, 500 ids: exact 0.54 ms vs a 1,334-list scan 1.25 ms; 2,000 ids: exact
-# 7.9 ms vs a 472-list scan 0.82 ms. At 1M (nprobe 12, `bench/vectors.py`): 1,000 ids exact 2.6 ms
-# vs a 2,134-list scan 4.4 ms; 2,000 ids exact 5.7 ms vs a 1,269-list scan 3.0 ms (recall 0.996 all).
+# vectors and scoring them exactly ("exact subset": nothing missed, no list left unprobed), whichever
+# is cheaper: reconstructing one id costs about as much as testing RECONSTRUCT_COST ids in a selector
+# scan (measured, 1 thread, dim 384: docs/benchmarks.md).
 RECONSTRUCT_COST = {"flat": 30, "ivf-sq8": 250}
 EXACT_SUBSET_MAX = 20_000     # never reconstruct more than this many vectors for one search
 
 # A filtered IVF search probes more lists than an unfiltered one: only a fraction f of each scanned
 # list is eligible, so the filtered top k lies deeper in the unfiltered ranking. ``filtered_nprobe``
 # takes the larger of nprobe * f ** -FILTER_NPROBE_EXPONENT and enough lists to meet about
-# FILTER_MIN_CANDIDATES_PER_K * k allowed vectors. Measured (recall@10 of a random filter, bitmap,
-# nprobe tuned unfiltered to 0.97): exponent 0.5 kept recall >= 0.99 at 1M×384 and 100k×384 but fell
-# to 0.83-0.95 at 20k×64 and 100k×64 (1%-10% filters); 0.75 gave 0.96-0.98 there and >= 0.99 at 384
-# dims; with only 5 candidates per k, 300-id filters fell to 0.82-0.89, with 20 per k 0.98-0.99.
-# At 1M×384 (nprobe 12): 10% filter -> nprobe 68, p50 0.85 ms, recall@10 0.995; 1% -> nprobe 379,
-# p50 1.44 ms, recall 0.996 (an unfiltered nprobe 12 would give 0.960 and 0.849).
+# FILTER_MIN_CANDIDATES_PER_K * k allowed vectors (the exponent and the count were chosen by the recall
+# they keep on 64- and 384-dimensional data: docs/benchmarks.md).
 FILTER_NPROBE_EXPONENT = 0.75
 FILTER_MIN_CANDIDATES_PER_K = 20
 
@@ -255,7 +233,7 @@ def search_vectors(index: faiss.Index, queries: np.ndarray, k: int, *,
         except KeyError:
             # the filter names ids not in the index (removed ones): a selector scan just skips them
             if ivf is not None:
-                scan_probe = filtered_nprobe(probe, ivf.nlist, count, int(ivf.ntotal), k)
+                scan_probe = filtered_nprobe(probe or 1, ivf.nlist, count, int(ivf.ntotal), k)
         else:
             return _exact_top_k(vectors, ids, queries, k)
 
@@ -329,58 +307,6 @@ def scores_for(index: faiss.Index, query: np.ndarray, ids: np.ndarray) -> np.nda
     if query.size != index.d:
         raise ValueError(f"query has dimension {query.size}, the index {index.d}")
     return _inner_products(query, vectors_for(index, ids))
-
-
-def stored_ids(index: faiss.Index) -> np.ndarray:
-    """All ids in the index (int64, in storage order, not sorted). O(n): for checks, not queries."""
-    ivf = _ivf(index)
-    if ivf is None:
-        return faiss.vector_to_array(index.id_map).astype(np.int64)
-    lists = ivf.invlists
-    parts = [faiss.rev_swig_ptr(lists.get_ids(i), lists.list_size(i)).copy()
-             for i in range(ivf.nlist) if lists.list_size(i)]
-    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, dtype=np.int64)
-
-
-# ----------------------------------------------------------------------------------------------
-# changing
-
-def remove_vectors(index: faiss.Index, ids: np.ndarray) -> int:
-    """Remove ``ids`` from the index (ids not present are ignored); returns how many were removed.
-    Not possible on an index loaded with ``mmap=True``."""
-    _check_writable(index)
-    ids = np.unique(_as_ids(ids))
-    if ids.size == 0 or index.ntotal == 0:
-        return 0
-    if _ivf(index) is not None:
-        # the hash-table direct map removes by looking each id up: O(len(ids)); it takes only an array selector
-        selector = faiss.IDSelectorArray(ids.size, faiss.swig_ptr(ids))
-    else:
-        # the flat index tests every stored id: a hash-set test, not the array's linear scan
-        selector = faiss.IDSelectorBatch(ids.size, faiss.swig_ptr(ids))
-    removed = int(index.remove_ids(selector))
-    del selector, ids
-    return removed
-
-
-def add_vectors(index: faiss.Index, vectors: np.ndarray, ids: np.ndarray) -> None:
-    """Add ``vectors`` under new ``ids`` (distinct, not already in the index: to replace a vector,
-    remove it first). IVF keeps its trained centroids. Not possible on an index loaded with
-    ``mmap=True``."""
-    _check_writable(index)
-    vectors = _as_matrix(vectors)
-    ids = _as_ids(ids)
-    if vectors.shape[0] != ids.size:
-        raise ValueError(f"{vectors.shape[0]} vectors but {ids.size} ids")
-    if vectors.shape[1] != index.d:
-        raise ValueError(f"vectors have dimension {vectors.shape[1]}, the index {index.d}")
-    if ids.size == 0:
-        return
-    if np.unique(ids).size != ids.size:
-        raise ValueError("ids must be distinct")
-    if index.ntotal and np.isin(ids, stored_ids(index)).any():
-        raise ValueError("some ids are already in the index: remove them first")
-    index.add_with_ids(vectors, ids)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -475,19 +401,3 @@ def _empty(nq: int, k: int) -> tuple[np.ndarray, np.ndarray]:
 def _tidy(scores: np.ndarray, found: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     scores[found == _MISSING] = -np.inf                   # FAISS pads with -FLT_MAX
     return scores, found
-
-
-def _check_writable(index: faiss.Index) -> None:
-    """Refuse to change an index whose data is mapped from a file (FAISS would crash, not raise)."""
-    ivf = _ivf(index)
-    if ivf is not None:
-        lists = faiss.downcast_InvertedLists(ivf.invlists)
-        owned = (not isinstance(lists, faiss.OnDiskInvertedLists)
-                 and (not isinstance(lists, faiss.ArrayInvertedLists) or ivf.nlist == 0
-                      or lists.codes.at(0).is_owned))
-    else:
-        inner = faiss.downcast_index(index.index)
-        owned = getattr(inner, "codes", None) is None or inner.codes.is_owned
-    if not owned:
-        raise ValueError("this vector index is mapped read-only from its file (mmap=True): "
-                         "load it with mmap=False to change it")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from ..records import Document, Review, Section
 from ..settings import Settings
 from . import keyword, store
 from .dense import load_vector_index
-from .manifest import REBUILD, check_settings, read_manifest, verify_files
+from .manifest import REBUILD, Manifest, check_settings, read_manifest, verify_files
 
 MMAP_FROM = 100_000       # segments
 
@@ -51,15 +52,15 @@ class Chunk:
 @dataclass
 class SearchIndex:
     folder: Path
-    manifest: dict
+    manifest: Manifest
     reviews: dict[str, Review]          # in collection order
     documents: list[Document]           # in collection order; rows of `chunk_table`
     chunk_table: np.ndarray             # per chunk: document row, section number, start, end
     segment_table: np.ndarray           # per segment: chunk row, start, end
-    plain: object                       # faiss index over segments (ids = segment rows), see dense.py
-    context: object | None              # the same segments embedded after their review's opening
-    bm25_chunks: object
-    bm25_reviews: object                # in review order
+    plain: Any                          # faiss index over segments (ids = segment rows), see dense.py
+    context: Any | None                 # the same segments embedded after their review's opening
+    bm25_chunks: Any                    # bm25s.BM25 over passages
+    bm25_reviews: Any                   # bm25s.BM25 over whole reviews, in review order
     review_ids: list[str] = field(init=False)
 
     def __post_init__(self):
@@ -90,7 +91,7 @@ class SearchIndex:
 
     @property
     def generation(self) -> int:
-        return int(self.manifest.get("generation", 0))
+        return self.manifest.generation
 
     def documents_of(self, review_id: str) -> list[Document]:
         return self._documents_of.get(review_id, [])
@@ -140,9 +141,6 @@ def open_index(settings: Settings) -> SearchIndex:
     """Open the generation CURRENT names, checking it against the settings and its manifest."""
     folder = store.current_generation(settings.index_dir)
     if folder is None:
-        if store.has_legacy_index(settings.index_dir):
-            raise IndexMissingError(f"The index in {settings.index_dir} was built by an older reviewqa; "
-                                    "run `reviewqa build` to rebuild it.")
         raise IndexMissingError(f"No search index found in {settings.index_dir}; run `reviewqa build` "
                                 "(or `make run`) to build it.")
     manifest = read_manifest(folder)
@@ -155,7 +153,7 @@ def open_index(settings: Settings) -> SearchIndex:
         segment_table = np.load(folder / "segments.npy", allow_pickle=False)
         # Large vector indexes are memory-mapped: opening is near-instant and pages are shared with
         # the OS cache (and with other processes serving the same generation).
-        mmap = int(manifest.get("segments", 0)) >= MMAP_FROM
+        mmap = manifest.segments >= MMAP_FROM
         plain = load_vector_index(folder / "plain.faiss", mmap=mmap)
         context = (load_vector_index(folder / "context.faiss", mmap=mmap)
                    if (folder / "context.faiss").exists() else None)
@@ -170,13 +168,13 @@ def open_index(settings: Settings) -> SearchIndex:
 
 def _check_consistent(folder, manifest, reviews, documents, chunk_table, segment_table, plain, context) -> None:
     problems = []
-    if chunk_table.ndim != 2 or chunk_table.shape[1] != 4 or len(chunk_table) != manifest.get("chunks"):
+    if chunk_table.ndim != 2 or chunk_table.shape[1] != 4 or len(chunk_table) != manifest.chunks:
         problems.append("passage table")
-    if segment_table.ndim != 2 or segment_table.shape[1] != 3 or len(segment_table) != manifest.get("segments"):
+    if segment_table.ndim != 2 or segment_table.shape[1] != 3 or len(segment_table) != manifest.segments:
         problems.append("sentence table")
     if plain.ntotal != len(segment_table) or (context is not None and context.ntotal != len(segment_table)):
         problems.append("vector counts")
-    if len(reviews) != manifest.get("reviews") or any(d.review_id not in reviews for d in documents):
+    if len(reviews) != manifest.review_count or any(d.review_id not in reviews for d in documents):
         problems.append("reviews")
     if not problems and len(chunk_table) and (chunk_table[:, 0].max() >= len(documents)
                                               or segment_table[:, 0].max() >= len(chunk_table)):

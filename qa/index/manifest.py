@@ -1,4 +1,4 @@
-"""manifest.json: what a generation was built from and the sha256 of every file in it.
+"""manifest.json: what a generation was built from, and the size and sha256 of every file in it.
 
 Every file the index reads is listed and checked when it is opened, so a damaged keyword
 vocabulary or a truncated vector file is reported, never silently searched.
@@ -7,18 +7,64 @@ vocabulary or a truncated vector file is reported, never silently searched.
 from __future__ import annotations
 
 import json
+from dataclasses import asdict, dataclass, field, fields
 from importlib import metadata
 from pathlib import Path
 
 from ..embed import model_name
 from ..errors import IndexCorruptError, IndexStaleError
-from ..fsutil import atomic_write_text, sha256_file
+from ..fsutil import atomic_write_text, file_records, folder_fault
 from ..settings import Settings
 
 MANIFEST = "manifest.json"
 # Bump when the folder layout or what is embedded for a segment changes: older indexes become stale.
-FORMAT_VERSION = 3
+FORMAT_VERSION = 4
 REBUILD = "run `reviewqa build --force` to rebuild it"
+_SKIP = frozenset({MANIFEST})
+
+
+@dataclass(frozen=True)
+class Manifest:
+    format_version: int
+    model: str
+    chunking: dict[str, int]
+    context_embedding: bool
+    generation: int
+    dimension: int
+    built_at: str
+    review_count: int
+    document_count: int
+    chunks: int
+    segments: int
+    vector_indexes: dict[str, dict]
+    reviews_sha256: str                       # the reviews' metadata, to notice an edit of it
+    document_hashes: dict[str, str]           # document id -> sha256 of its text
+    files: dict[str, dict] = field(default_factory=dict)      # relative path -> {"sha256", "bytes"}
+    library_versions: dict[str, str | None] = field(default_factory=dict)
+    similarity: str = "cosine (inner product of unit vectors)"
+
+    def to_json(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, record: object) -> Manifest:
+        """Raises ValueError when a field is missing or of the wrong kind."""
+        if not isinstance(record, dict):
+            raise ValueError("not an object")
+        values = {}
+        for item in fields(cls):
+            if item.name not in record:
+                if item.name in ("files", "library_versions", "similarity"):
+                    continue
+                raise ValueError(f"no {item.name}")
+            values[item.name] = record[item.name]
+        manifest = cls(**values)
+        for name, kind in (("generation", int), ("chunks", int), ("segments", int), ("review_count", int),
+                           ("document_count", int), ("dimension", int), ("files", dict), ("document_hashes", dict),
+                           ("vector_indexes", dict), ("chunking", dict)):
+            if not isinstance(getattr(manifest, name), kind):
+                raise ValueError(f"{name} is not {kind.__name__}")
+        return manifest
 
 
 def expected_fields(settings: Settings) -> dict:
@@ -36,60 +82,62 @@ def expected_fields(settings: Settings) -> dict:
 BUILD_ONLY_FIELDS = ("context_embedding",)
 
 
-def mismatch(manifest: dict, settings: Settings, *, for_build: bool = False) -> str | None:
+def mismatch(manifest: Manifest, settings: Settings, *, for_build: bool = False) -> str | None:
     """Why an index cannot be searched (or, for_build, kept) with these settings, or None."""
     for key, value in expected_fields(settings).items():
         if not for_build and key in BUILD_ONLY_FIELDS:
             continue
-        if manifest.get(key) != value:
+        if getattr(manifest, key) != value:
             return f"the index was built with a different {key.replace('_', ' ')}"
     return None
 
 
-def read_manifest(folder: Path) -> dict:
+def read_manifest(folder: Path) -> Manifest:
     path = Path(folder) / MANIFEST
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        record = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise IndexCorruptError(f"The index folder {folder} has no manifest; {REBUILD}.") from None
     except (OSError, ValueError):
         raise IndexCorruptError(f"The index manifest {path} is unreadable; {REBUILD}.") from None
-    if not isinstance(manifest, dict) or not isinstance(manifest.get("files"), dict):
-        raise IndexCorruptError(f"The index manifest {path} is incomplete; {REBUILD}.")
-    return manifest
+    if isinstance(record, dict) and record.get("format_version") != FORMAT_VERSION:
+        raise IndexStaleError("The search index was built by another version of reviewqa; run `reviewqa build` "
+                              "to rebuild it.")
+    try:
+        return Manifest.from_json(record)
+    except (TypeError, ValueError):
+        raise IndexCorruptError(f"The index manifest {path} is incomplete; {REBUILD}.") from None
 
 
-def check_settings(manifest: dict, settings: Settings) -> None:
+def check_settings(manifest: Manifest, settings: Settings) -> None:
     reason = mismatch(manifest, settings)
     if reason:
         raise IndexStaleError(f"The search index is out of date ({reason}); run `reviewqa build` to rebuild it.")
 
 
-def verify_files(folder: Path, manifest: dict) -> None:
-    """Every file listed is present with its recorded hash, and every file present is listed."""
-    folder = Path(folder)
-    listed = manifest["files"]
-    present = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()} - {MANIFEST}
-    for name in sorted(set(listed) | present):
-        if name not in listed:
-            raise IndexCorruptError(f"The index file {folder / name} is not in the manifest; {REBUILD}.")
-        if name not in present or sha256_file(folder / name) != listed[name]:
-            raise IndexCorruptError(f"The index file {folder / name} is missing or damaged; {REBUILD}.")
+def verify_files(folder: Path, manifest: Manifest) -> None:
+    """Every file listed is present with its recorded size and hash, and every file present is listed."""
+    fault = folder_fault(folder, manifest.files, skip=_SKIP)
+    if fault is None:
+        return
+    name, kind = fault
+    if kind == "unlisted":
+        raise IndexCorruptError(f"The index file {Path(folder) / name} is not in the manifest; {REBUILD}.")
+    raise IndexCorruptError(f"The index file {Path(folder) / name} is missing or damaged; {REBUILD}.")
 
 
-def write_manifest(folder: Path, manifest: dict) -> None:
-    """Hash every file in the folder and write the manifest last: a folder without one is never
-    a usable index."""
-    folder = Path(folder)
-    manifest = dict(manifest)
-    manifest["files"] = {p.relative_to(folder).as_posix(): sha256_file(p)
-                         for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST}
-    manifest["library_versions"] = library_versions()
-    atomic_write_text(folder / MANIFEST, json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+def write_manifest(folder: Path, manifest: Manifest) -> Manifest:
+    """Record every file in the folder and write the manifest last: a folder without one is never a
+    usable index."""
+    from dataclasses import replace
+
+    complete = replace(manifest, files=file_records(folder, skip=_SKIP), library_versions=library_versions())
+    atomic_write_text(Path(folder) / MANIFEST, json.dumps(complete.to_json(), indent=2, ensure_ascii=False) + "\n")
+    return complete
 
 
-def library_versions() -> dict:
-    versions = {}
+def library_versions() -> dict[str, str | None]:
+    versions: dict[str, str | None] = {}
     for dist in ("faiss-cpu", "bm25s", "numpy", "langchain-text-splitters", "onnxruntime", "sentence-transformers"):
         try:
             versions[dist] = metadata.version(dist)

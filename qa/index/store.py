@@ -5,7 +5,6 @@
         generations/000007/     a complete index: files + manifest.json
         generations/000008.partial/   a build under way (or killed: removed by the next build)
         cache/                  embedding cache (see cache.py)
-        .lock                   held by the one writer (build, add, remove)
 
 A build writes a new generation folder, renames it from `.partial` to its final name, then
 replaces CURRENT. Each step is a single rename, so at every instant CURRENT names a complete
@@ -26,8 +25,6 @@ POINTER = "CURRENT"
 GENERATIONS = "generations"
 PARTIAL = ".partial"
 _NAME = re.compile(r"^\d{6,}$")
-# Left by the layout before generations (index/current, .building-*, .retired-*).
-_LEGACY = ("current", ".building-", ".retired-")
 
 
 def generations_dir(index_dir: Path) -> Path:
@@ -43,10 +40,6 @@ def current_generation(index_dir: Path) -> Path | None:
     if not _NAME.match(name):
         return None
     return generations_dir(index_dir) / name
-
-
-def has_legacy_index(index_dir: Path) -> bool:
-    return (Path(index_dir) / "current" / "manifest.json").exists()
 
 
 def next_name(index_dir: Path) -> str:
@@ -78,8 +71,8 @@ def commit(index_dir: Path, staging: Path) -> Path:
 
 
 def clean_up(index_dir: Path, *, keep_previous: bool = True) -> list[Path]:
-    """Remove what killed builds left (partial generations, pointer temp files, the old layout's
-    folders) and generations older than the previous one. Call under the writer lock."""
+    """Remove what killed builds left (partial generations, pointer temp files) and generations older
+    than the previous one. Call under the writer lock."""
     index_dir = Path(index_dir)
     current = current_generation(index_dir)
     finished = sorted((p for p in _entries(generations_dir(index_dir)) if _NAME.match(p.name)),
@@ -93,7 +86,7 @@ def clean_up(index_dir: Path, *, keep_previous: bool = True) -> list[Path]:
         if path.name.endswith(PARTIAL) or (_NAME.match(path.name) and path not in keep and current is not None):
             removed.append(path)
     for path in _entries(index_dir):
-        if path.name.startswith(f".{POINTER}.") or (path.name.startswith(_LEGACY) and current is not None):
+        if path.name.startswith(f".{POINTER}."):
             removed.append(path)
     for path in removed:
         if path.is_dir():

@@ -11,7 +11,8 @@ import io
 import zipfile
 
 from ..errors import DocumentError
-from .limits import ParseLimits, megabytes
+from ..settings import ParseLimits
+from ..text import megabytes
 from .parsed import ParsedFile, TextBuilder
 
 # Old binary .doc files and password-protected .docx files are both OLE containers, not zips.
@@ -70,7 +71,7 @@ def _open(data: bytes, name: str):
                             "and save it as .docx again.") from None
     except MemoryError:
         raise  # not damage: the reader's memory limit (qa/ingest/isolated.py) says what happened
-    except Exception as error:  # lxml and zip errors of a damaged package come in many kinds
+    except Exception as error:  # noqa: BLE001 - lxml and zip errors of a damaged package come in many kinds
         raise DocumentError(f"'{name}' is damaged and cannot be read ({type(error).__name__}); open it in Word "
                             "and save it as .docx again.") from None
 

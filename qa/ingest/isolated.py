@@ -19,7 +19,8 @@ import sys
 from pathlib import Path
 
 from ..errors import DocumentError
-from .limits import ParseLimits, megabytes
+from ..settings import ParseLimits
+from ..text import megabytes
 from .parsed import ParsedFile, parsed_from_json, parsed_to_json
 
 log = logging.getLogger("reviewqa.ingest")
@@ -72,13 +73,14 @@ def _limit_resources(limits: ParseLimits) -> None:
 
 
 def main() -> int:
-    from .files import parse_data
+    from .formats import parse_data
 
     stdin = sys.stdin.buffer
     header = json.loads(stdin.readline(_HEADER_BYTES))
     name = str(header["name"])
     limits = ParseLimits.from_json(header["limits"])
     _limit_resources(limits)
+    result: dict[str, object]
     try:
         data = stdin.read(limits.max_file_bytes + 1)
         result = {"parsed": parsed_to_json(parse_data(data, Path(name), limits))}

@@ -19,7 +19,7 @@ def child_ages(summary: str) -> tuple[float, ...]:
     ages.update(float(m.group(1)) for m in AGE_IN_BRACKETS.finditer(summary) if int(m.group(1)) < 18)
     if not ages:
         for word in TEXT_AGE_WORDS:
-            if word.pattern.search(summary):
+            if word.typical is not None and word.pattern.search(summary):
                 ages.add(word.typical)
     return tuple(sorted(ages))
 

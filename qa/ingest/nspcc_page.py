@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import CorpusError
-from ..records import Document, Review, Section
 from ..gazetteer import nation_for_area, region_for_area
+from ..records import Document, Review, Section
 from ..text import normalise_space
 from .metadata import child_ages, review_id
 
@@ -105,7 +105,7 @@ def parse_page(page: str) -> tuple[list[Review], list[Document]]:
             current = (number, paragraph, [])
             entries.append(current)
             state = "entry"
-        elif state == "entry":
+        elif state == "entry" and current is not None:
             current[2].append(paragraph)
             if _ends_entry(current[2]):
                 state, current = "between", None
@@ -122,7 +122,10 @@ def _ends_entry(body: list[str]) -> bool:
 
 
 def _make_entry(source_line: int, title: str, body: list[str]) -> tuple[Review, Document]:
-    year, area, name = parse_title(title)
+    parsed = parse_title(title)
+    if parsed is None:
+        raise CorpusError(f"The entry at line {source_line} has no 'YEAR – AREA – NAME' title; check the source page.")
+    year, area, name = parsed
     kept = [_LINK.sub("", p).strip() for p in body]
     text = "\n\n".join(_clean_text(p) for p in kept if p)
     if not text:
@@ -182,7 +185,7 @@ def read_source(path: Path) -> str:
         raise CorpusError(f"The source page {path} cannot be read as UTF-8 text ({error}).") from None
 
 
-def merge_page(existing: "Collection | None", reviews: list[Review], documents: list[Document]) -> "Collection":
+def merge_page(existing: Collection | None, reviews: list[Review], documents: list[Document]) -> Collection:
     """The page's reviews and summaries, plus every document users added: added documents keep
     their review, and a review that only they describe is kept whole."""
     from ..collection import Collection

@@ -26,7 +26,7 @@ import pypdfium2.raw as pdfium_c
 
 from ..errors import DocumentError
 from ..records import Page
-from .limits import ParseLimits
+from ..settings import ParseLimits
 from .parsed import ParsedFile, TextBuilder
 
 # A line-end hyphen: ASCII, U+2010 (what Chromium draws for a soft hyphen), the soft hyphen itself,
@@ -131,7 +131,7 @@ def parse_pdf(data: bytes, name: str, limits: ParseLimits | None = None) -> Pars
     bounds = starts + [len(text)]
     page_records = tuple(Page(number, bounds[number - 1], max(bounds[number - 1], bounds[number]),
                               labels[number - 1]) for number in range(1, len(pages) + 1))
-    warnings = ()
+    warnings: tuple[str, ...] = ()
     if empty:
         warnings = (f"'{name}' has no text on {_page_list(empty)} (scanned images?); those pages are left out "
                     "of the search; run OCR on the file (for example `ocrmypdf`) to include them.",)
@@ -321,7 +321,8 @@ def _body_style(pages: list[list[_Line]]) -> _Body:
     if not sizes:
         return _Body(math.nan, math.nan, math.nan, math.nan)
     size = sizes.most_common(1)[0][0]
-    pitches, rights = [], []
+    pitches: list[float] = []
+    rights: list[float] = []
     for lines in pages:
         for a, b in zip(lines, lines[1:]):
             if a.placed and b.placed and round(a.size, 1) == size == round(b.size, 1):
@@ -409,7 +410,7 @@ def _join(text: str, following: str, vocabulary: _Vocabulary) -> str:
         if text[-1] == "\u00ad":
             return text[:-1] + following
         left = _WORD.findall(text[:-1])[-1]
-        right = _WORD.match(following).group(0)
+        right = _WORD.findall(following)[0]
         return text[:-1] + ("-" if _keep_hyphen(left, right, vocabulary) else "") + following
     if text[-1:] in ("\ufffe", "\x02"):
         return text[:-1] + "-" + following
@@ -478,7 +479,7 @@ def _carry_on(builder: TextBuilder, previous: _Paragraph, paragraph: _Paragraph,
     end = previous.text
     if len(end) >= 2 and end[-1] in _HYPHENS and end[-2].isalpha() and paragraph.text[:1].islower():
         left = _WORD.findall(end[:-1])[-1]
-        right = _WORD.match(paragraph.text).group(0)
+        right = _WORD.findall(paragraph.text)[0]
         if _keep_hyphen(left, right, vocabulary):
             return builder.continue_paragraph(paragraph.text, joiner="")
         # The hyphen was the last character written; take it back and glue the two halves.

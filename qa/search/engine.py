@@ -1,6 +1,6 @@
 """Question -> ranked reviews, each with its best verbatim passages and evidence sentence.
 
-    clean_question -> understand (constraints -> filters) -> expand (thesaurus)
+    request (checked at the edge) -> understand (constraints -> filters) -> expand (thesaurus)
     -> signals: dense similarity of segments, BM25 of passages / reviews
     -> per-review rankings -> reciprocal rank fusion (fusion.py) -> best passages (passages.py)
 """
@@ -15,15 +15,15 @@ import numpy as np
 from ..embed import Embedder
 from ..errors import NotFoundError
 from ..index import SearchIndex, keyword
-from ..text import tokenize
 from ..index.dense import scores_for, search_vectors, vectors_for
 from ..records import Review
 from ..settings import Settings
+from ..text import tokenize
 from .filters import Filters, review_passes
 from .fusion import per_review_max, ranked, reciprocal_rank_fusion
 from .passages import PassageHit, best_passages
-from .question import clean_question
-from .rankings import DEFAULT_RANKING, get_ranking
+from .rankings import get_ranking
+from .request import SearchRequest, SimilarRequest
 from .results import WEAK_SIMILARITY, response_record
 from .thesaurus import expand
 from .understand import Understanding, understand
@@ -110,18 +110,16 @@ def review_mask(index: SearchIndex, filters: Filters) -> np.ndarray:
     return mask
 
 
-def search(index: SearchIndex, embedder: Embedder, question: str, settings: Settings,
-           filters: Filters | None = None, *, ranking: str = DEFAULT_RANKING, k: int | None = None,
-           use_understanding: bool = True) -> SearchResponse:
-    """The reviews that best answer a question, best first, each with its best passages."""
-    question = clean_question(question, settings.max_query_chars)
-    config = get_ranking(ranking)
-    k = k or settings.top_k
-    if config.understand and use_understanding:
+def search(index: SearchIndex, embedder: Embedder, request: SearchRequest, settings: Settings) -> SearchResponse:
+    """The reviews that best answer a question, best first, each with its best passages. The request
+    was checked where it came in (qa/search/request.py)."""
+    question, k = request.question, request.k
+    config = get_ranking(request.ranking)
+    if config.understand and not request.literal:
         understood = understand(question, list(index.reviews.values()))
     else:
         understood = Understanding(Filters(), question)
-    applied = understood.filters.merged_with(filters or Filters())
+    applied = understood.filters.merged_with(request.filters)
     text = understood.search_text or question
     mask = review_mask(index, applied)
     allowed = allowed_segments(index, mask)
@@ -223,16 +221,15 @@ def fused_hits(index: SearchIndex, rankings: list[list[int]], weights: list[floa
     return hits
 
 
-def more_like(index: SearchIndex, review_id: str, settings: Settings, filters: Filters | None = None,
-              k: int | None = None) -> SearchResponse:
+def more_like(index: SearchIndex, request: SimilarRequest, settings: Settings) -> SearchResponse:
     """Reviews most like a given review: its sentences' mean vector against every sentence, fused with
     BM25 of its subject keywords. The review itself (and any entry for the same case) is left out."""
+    review_id, applied = request.review_id, request.filters
     if review_id not in index.reviews:
         raise NotFoundError(f"There is no review with id '{str(review_id)[:100]}'; pick a result from the list.")
     source = index.reviews[review_id]
     position = index.review_ids.index(review_id)
     count = len(index.review_ids)
-    applied = filters or Filters()
     mask = review_mask(index, applied)
     for rid in (review_id, *source.same_case_as):
         if rid in index.reviews:
@@ -246,8 +243,7 @@ def more_like(index: SearchIndex, review_id: str, settings: Settings, filters: F
                 ranked(keyword.bm25_scores(index.bm25_reviews, keyword_query, count), mask, settings.candidates,
                        positive_only=True)]
     chunk_bm25 = keyword.bm25_scores(index.bm25_chunks, keyword_query, len(index.chunk_table))
-    hits = fused_hits(index, rankings, [1.0, 1.0], settings, k or settings.top_k, centre, chunk_bm25,
-                      keyword_query)
+    hits = fused_hits(index, rankings, [1.0, 1.0], settings, request.k, centre, chunk_bm25, keyword_query)
     query = f"More like: {source.title}"
     return SearchResponse(query, "more-like-this", applied, Understanding(Filters(), query), tuple(hits),
                           int(mask.sum()), index.generation)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, fields, replace
+from typing import Any
 
 from ..errors import InvalidQueryError
 from ..gazetteer import AGE_GROUPS, OLDEST_CHILD, age_label
 from ..records import Review
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -23,14 +25,15 @@ class Filters:
     def is_empty(self) -> bool:
         return self == Filters()
 
-    def merged_with(self, other: "Filters") -> "Filters":
+    def merged_with(self, other: Filters) -> Filters:
         """Fields set in `other` win; the rest are kept."""
-        changes = {f.name: getattr(other, f.name) for f in fields(other)
-                   if getattr(other, f.name) not in (None, ())}
+        changes: dict[str, Any] = {f.name: getattr(other, f.name) for f in fields(other)
+                                   if getattr(other, f.name) not in (None, ())}
         return replace(self, **changes)
 
-    def without(self, *names: str) -> "Filters":
-        return replace(self, **{name: Filters.__dataclass_fields__[name].default for name in names})
+    def without(self, *names: str) -> Filters:
+        defaults: dict[str, Any] = {name: Filters.__dataclass_fields__[name].default for name in names}
+        return replace(self, **defaults)
 
     def describe(self) -> str:
         parts = []
@@ -54,11 +57,11 @@ class Filters:
         return {key: (list(value) if isinstance(value, tuple) else value) for key, value in asdict(self).items()}
 
     @classmethod
-    def from_json(cls, record: dict | None) -> "Filters":
+    def from_json(cls, record: dict | None) -> Filters:
         if not record:
             return cls()
         known = {f.name for f in fields(cls)}
-        values = {}
+        values: dict[str, Any] = {}
         for key, value in record.items():
             if key in known and value not in (None, "", []):
                 values[key] = tuple(value) if isinstance(value, list) else value

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..index import Chunk, SearchIndex
+from ..records import Page
 from ..text import tokenize
 
 PASSAGES_PER_REVIEW = 3
@@ -25,7 +26,8 @@ LEXICAL_WEIGHT = 0.1
 
 
 def best_passages(index: SearchIndex, review_position: int, segment_ids: np.ndarray, segment_sims: np.ndarray,
-                  chunk_bm25: np.ndarray, keyword_query: str, limit: int = PASSAGES_PER_REVIEW) -> tuple[PassageHit, ...]:
+                  chunk_bm25: np.ndarray, keyword_query: str,
+                  limit: int = PASSAGES_PER_REVIEW) -> tuple[PassageHit, ...]:
     """A review's passages (from any of its documents) ranked by their best sentence's similarity,
     nudged by the passage's keyword score; `segment_sims[i]` is the similarity of `segment_ids[i]`.
 
@@ -68,7 +70,7 @@ def _overlap(text: str, query_terms: set[str]) -> float:
     return len(query_terms & set(tokenize(text))) / len(query_terms)
 
 
-def page_span(passage: PassageHit) -> tuple[object, object]:
+def page_span(passage: PassageHit) -> tuple[Page | None, Page | None]:
     """The pages a passage starts and ends on (None for sources without pages)."""
     document = passage.chunk.document
     return document.page_at(passage.chunk.start), document.page_at(max(passage.chunk.start, passage.chunk.end - 1))

@@ -58,7 +58,8 @@ _YEAR_RULES = [
 
 # Ages written as numbers ("aged 5 to 11", "16-17 year olds", "under 12s"); age words are in the gazetteer.
 _NUMERIC_AGES = [
-    (re.compile(rf"\b(?:aged|ages)\s+(?:about\s+|between\s+)?(\d{{1,2}})\s*(?:-|–|to|or|and)\s*(\d{{1,2}})\b(?:[- ]years?(?:[- ]olds?)?)?", re.I),
+    (re.compile(r"\b(?:aged|ages)\s+(?:about\s+|between\s+)?(\d{1,2})\s*(?:-|–|to|or|and)\s*(\d{1,2})\b"
+                r"(?:[- ]years?(?:[- ]olds?)?)?", re.I),
      lambda m: (float(m[1]), float(m[2]) + 0.99)),
     (re.compile(r"\b(\d{1,2})\s*(?:-|–|to|or|and)\s*(\d{1,2})[- ]?years?[- ]?olds?\b", re.I),
      lambda m: (float(m[1]), float(m[2]) + 0.99)),
@@ -128,11 +129,11 @@ def understand(question: str, reviews: list[Review] | tuple[Review, ...]) -> Und
         values["areas"] = tuple(areas)
 
     for pattern, years in _YEAR_RULES:
-        match = pattern.search(question)
-        if match and claim(match):
-            span = years(match)
+        found = pattern.search(question)
+        if found and claim(found):
+            span = years(found)
             if span is None:
-                listed = sorted({y for y in re.findall(r"(?:19|20)\d\d", match[0])})
+                listed = sorted({y for y in re.findall(r"(?:19|20)\d\d", found[0])})
                 notes.append(f"years {', '.join(listed[:-1])} and {listed[-1]} are not a range, so no year filter "
                              "(set the years in the filters)")
                 break
@@ -162,7 +163,7 @@ def understand(question: str, reviews: list[Review] | tuple[Review, ...]) -> Und
 
     # Age words stay in the search text ("babies" is also what the question is about); several
     # age phrases ("baby or toddler") widen the range to cover them all.
-    age_ranges = []
+    age_ranges: list[tuple[tuple[int, int], tuple[float, float]]] = []
     for pattern, ages in _AGE_RULES:
         for match in pattern.finditer(question):
             taken = spans + [span for span, _ in age_ranges]

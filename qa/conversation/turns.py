@@ -1,0 +1,92 @@
+"""A conversation of searches, without any UI: each message becomes a Turn, a typed record holding
+the search response it produced. Follow-ups ("only 2022", "show more", "more like the second one")
+refine the previous turn; anything else is a new question. The Gradio app and the tests call these
+functions; nothing here knows about components or HTML.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..errors import ReviewQAError
+from ..search import MAX_K, Filters, SearchRequest, SearchResponse, SimilarRequest, search_request
+from .followup import interpret
+
+MORE_STEP = 10
+
+
+@dataclass(frozen=True)
+class Turn:
+    message: str                  # what the user typed (or a label for a panel action)
+    question: str                 # the question searched (the original one, for follow-ups)
+    kind: str                     # "new", "refine", "more", "more_like", "remove"
+    change: str                   # what a follow-up changed, in words
+    k: int
+    response: SearchResponse
+    literal: bool                 # filters understood from the question were not used
+    more_like: str | None = None  # the review id a "more like this" turn started from
+
+    @property
+    def filters(self) -> Filters:
+        return self.response.filters
+
+    @property
+    def understood(self) -> Filters:
+        return Filters() if self.literal else self.response.understood.filters
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        return () if self.literal else tuple(self.response.understood.notes)
+
+    @property
+    def shown(self):
+        """The hits worth showing: weak matches are hidden."""
+        return [hit for hit in self.response.hits if not hit.weak]
+
+
+def chat_turn(service, message: str, conversation: list[Turn], panel: Filters, use_understanding: bool = True,
+              k: int = 10) -> Turn:
+    """Answer one chat message. Raises ReviewQAError for input that cannot be searched."""
+    previous = conversation[-1] if conversation else None
+    follow = interpret(message, previous.filters if previous else None, service.reviews())
+    if follow.kind == "new" or previous is None:
+        base = _without_stale_understanding(panel, previous)
+        request = search_request(message, service.settings, filters=base, k=k, literal=not use_understanding)
+        return Turn(message, request.question, "new", "", k, service.search(request), not use_understanding)
+    if follow.kind == "more_like":
+        hits = previous.response.hits
+        rank = len(hits) if follow.more_like_rank == -1 else follow.more_like_rank
+        if not 1 <= rank <= len(hits):
+            raise ReviewQAError(f"There is no result {rank} in the previous answer; it has {len(hits)}.")
+        source = hits[rank - 1].review
+        return more_like_turn(service, source.id, follow.filters, previous.k, message,
+                              f"{follow.change} (“{source.title}”)")
+    more = previous.k + (MORE_STEP if follow.kind == "more" else 0)
+    return rerun(service, previous, follow.filters, more, message, follow.kind, follow.change)
+
+
+def more_like_turn(service, review_id: str, filters: Filters, k: int, message: str, change: str) -> Turn:
+    response = service.more_like(SimilarRequest(review_id, filters, k))
+    return Turn(message, response.query, "more_like", change, k, response, True, more_like=review_id)
+
+
+def rerun(service, previous: Turn, filters: Filters, k: int, message: str, kind: str, change: str) -> Turn:
+    """The previous turn's search again (a question, or "more like" a review) with other filters or k."""
+    k = min(k, MAX_K)
+    if previous.more_like:
+        response = service.more_like(SimilarRequest(previous.more_like, filters, k))
+    else:
+        response = service.search(SearchRequest(previous.question, filters, k, literal=True))
+    return Turn(message, previous.question, kind, change, k, response, True, more_like=previous.more_like)
+
+
+def _without_stale_understanding(panel: Filters, previous: Turn | None) -> Filters:
+    """Filters understood from the previous question belong to it: a new question drops them unless
+    the user has changed them in the panel since."""
+    if previous is None or previous.understood.is_empty():
+        return panel
+    understood, applied = previous.understood, previous.filters
+    names = [name for name, value in understood.to_json().items() if value not in (None, [])]
+    if all(getattr(panel, name) == getattr(applied, name) for name in names):
+        return panel.without(*names)
+    return panel

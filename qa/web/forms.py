@@ -1,0 +1,114 @@
+"""What the app's components hold, to and from the library's records: the filter panel and
+Filters, a conversation as chat messages, the result picker, exports. No Gradio here: these are
+plain functions the Blocks in ui.py call, and the tests call directly."""
+
+from __future__ import annotations
+
+import html
+import os
+import re
+import tempfile
+import time
+from pathlib import Path
+
+from ..conversation import Turn
+from ..errors import ReviewQAError
+from ..gazetteer import AGE_GROUPS, age_label
+from ..search.filters import Filters, filters_from_input
+from .export import to_csv, to_markdown
+from .render import answer_html, error_html, review_html
+
+ANY = "any"
+PLACE_KINDS = {"Nation": "nations", "Region": "regions", "Area": "areas"}
+
+def place_choices(reviews) -> list[str]:
+    nations = sorted({r.nation for r in reviews} - {"England", "unknown"})
+    regions = sorted({r.region for r in reviews if r.nation == "England" and not r.region.startswith("England")})
+    areas = sorted({r.area for r in reviews if r.area != "Anonymous"})
+    return (["Nation: England"] + [f"Nation: {n}" for n in nations] + [f"Region: {r}" for r in regions]
+            + [f"Area: {a}" for a in areas])
+
+
+def panel_to_filters(year_from, year_to, places, keywords, age) -> Filters:
+    chosen: dict[str, list[str]] = {field: [] for field in PLACE_KINDS.values()}
+    for place in places or []:
+        kind, _, name = str(place).partition(": ")
+        chosen[PLACE_KINDS.get(kind, "areas")].append(name or kind)
+    return filters_from_input(year_from=None if year_from == ANY else year_from,
+                              year_to=None if year_to == ANY else year_to, keywords=keywords,
+                              age_group=None if age == ANY else age, **chosen)
+
+
+def filters_to_panel(filters: Filters) -> dict:
+    places = ([f"Nation: {n}" for n in filters.nations] + [f"Region: {r}" for r in filters.regions]
+              + [f"Area: {a}" for a in filters.areas])
+    age = ANY
+    if filters.age_min is not None or filters.age_max is not None:
+        age = next((label for label, span in AGE_GROUPS.items() if span == (filters.age_min, filters.age_max)),
+                   age_label(filters.age_min, filters.age_max))
+    return {
+        "year_from": ANY if filters.year_from is None else str(filters.year_from),
+        "year_to": ANY if filters.year_to is None else str(filters.year_to),
+        "places": places, "keywords": list(filters.keywords), "age": age,
+    }
+
+
+# --- what the components show ------------------------------------------------------------------
+
+def chat_messages(conversation: list[Turn], error: tuple[str, str] | None = None) -> list[dict]:
+    messages = []
+    for turn in conversation:
+        messages.append({"role": "user", "content": html.escape(turn.message)})
+        messages.append({"role": "assistant", "content": answer_html(turn)})
+    if error:
+        messages.append({"role": "user", "content": html.escape(error[0])})
+        messages.append({"role": "assistant", "content": error_html(error[1])})
+    return messages
+
+
+def review_choices(turn: Turn | None) -> list[tuple[str, str]]:
+    """(label, "review id|document id|start|end") for each shown result's best passage."""
+    if turn is None:
+        return []
+    choices = []
+    for rank, hit in enumerate(turn.shown, 1):
+        best = hit.passages[0].chunk if hit.passages else None
+        value = f"{hit.review.id}|{best.document.id}|{best.start}|{best.end}" if best else f"{hit.review.id}|||"
+        choices.append((f"{rank}. {hit.review.title}", value))
+    return choices
+
+
+def open_review(service, choice: str) -> tuple[str, str]:
+    """(review HTML with the cited passage highlighted, review id)."""
+    review_id, _, rest = (choice or "").partition("|")
+    if not review_id:
+        raise ReviewQAError("Pick one of the results first.")
+    document_id, _, span = rest.partition("|")
+    start, _, end = span.partition("|")
+    view = service.review(review_id)
+    digits = re.compile(r"[0-9]{1,9}")
+    highlight = (document_id, int(start), int(end)) if digits.fullmatch(start) and digits.fullmatch(end) else None
+    return review_html(view, highlight), review_id
+
+
+def write_export(conversation: list[Turn], scope: str, fmt: str, folder: Path) -> str:
+    """Write the latest results ("results") or every turn ("conversation") and return the file path."""
+    if not conversation:
+        raise ReviewQAError("Ask a question first; there is nothing to export yet.")
+    turns = conversation[-1:] if scope == "results" else conversation
+    content = to_csv(turns) if fmt == "csv" else to_markdown(turns)
+    folder.mkdir(parents=True, exist_ok=True)
+    # A new file every time (mkstemp): two people exporting in the same second never share one.
+    handle, name = tempfile.mkstemp(dir=folder, prefix=f"reviewqa-{scope}-{time.strftime('%Y%m%d-%H%M%S')}-",
+                                    suffix=".csv" if fmt == "csv" else ".md")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(content)
+    return name
+
+
+def removal_choices(service) -> list[tuple[str, str]]:
+    """(label, document id) of each document added from a file, from the index being served (every
+    add and remove in the app rebuilds it): a page load reads no file."""
+    index = service.index()
+    return [(f"{d.title or index.reviews[d.review_id].title} ({d.id})", d.id)
+            for d in index.documents if d.file is not None]
