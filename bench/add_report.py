@@ -1,12 +1,13 @@
 """Print how long `reviewqa add` takes for a realistic report PDF: parse, chunk, embed and index, end to
 end, on a copy of the collection (the real one is never touched).
 
-    .venv/bin/python bench/add_report.py [--pages 60] [--root FOLDER] [--keep-pdf out.pdf]
+    .venv/bin/python -m bench.add_report [--pages 60] [--root FOLDER] [--keep-pdf out.pdf]
 
-Without --root, corpus/ of this checkout is copied into a temporary folder and its index is built
-there with the real model first (about a minute on 2 cores; reported, not counted). With --root, that
-folder's corpus/ and built index/ are copied instead, so nothing is rebuilt. The report PDF is printed
-by headless Chromium (tests/documents.py: make_report_pdf). Figures are printed, never asserted.
+Without --root, the shipped collection (qa/data/reviews.jsonl) is copied into a temporary folder and
+its index is built there with the real model first (about a minute on 2 cores; reported, not
+counted). With --root, that folder's corpus/ and built index/ are copied instead, so nothing is
+rebuilt. The report PDF is printed by headless Chromium (testkit/documents.py: make_report_pdf).
+Figures are printed, never asserted.
 """
 
 from __future__ import annotations
@@ -19,8 +20,6 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
@@ -46,27 +45,34 @@ class TimedEmbedder:
         return self.inner.count_tokens(text)
 
 
-def copy_collection(source: Path, target: Path, with_index: bool) -> None:
+def copy_collection(source: Path | None, target: Path) -> None:
+    """`source`'s collection, its added files and its built index, or (None) the shipped collection."""
+    from qa.settings import SHIPPED_COLLECTION, Settings
+
     ignore = shutil.ignore_patterns(".lock", "*.tmp", "*.partial")
     (target / "corpus").mkdir(parents=True)
-    shutil.copy2(source / "corpus" / "reviews.jsonl", target / "corpus" / "reviews.jsonl")
-    if (source / "corpus" / "files").exists():
-        shutil.copytree(source / "corpus" / "files", target / "corpus" / "files", ignore=ignore)
-    if with_index:
-        shutil.copytree(source / "index", target / "index", ignore=ignore)
+    if source is None:
+        shutil.copy2(SHIPPED_COLLECTION, target / "corpus" / "reviews.jsonl")
+        return
+    settings = Settings(root=source)
+    shutil.copy2(settings.corpus_path, target / "corpus" / "reviews.jsonl")
+    if settings.files_dir.exists():
+        shutil.copytree(settings.files_dir, target / "corpus" / "files", ignore=ignore)
+    shutil.copytree(settings.index_dir, target / "index", ignore=ignore)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m bench.add_report", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=60)
     parser.add_argument("--root", type=Path, help="a collection folder with a built index, copied and reused")
     parser.add_argument("--keep-pdf", type=Path, help="also save the generated PDF here")
     args = parser.parse_args()
 
-    from tests.documents import chromium_available, make_report_pdf
+    from testkit.documents import chromium_available, make_report_pdf
 
     if not chromium_available():
-        sys.exit("bench/add_report.py needs Debian's /usr/bin/chromium to print the report PDF")
+        sys.exit("bench.add_report needs Debian's /usr/bin/chromium to print the report PDF")
     print(f"cores available: {len(os.sched_getaffinity(0))}")
     with tempfile.TemporaryDirectory(prefix="reviewqa-add-bench-") as folder:
         folder = Path(folder)
@@ -78,13 +84,13 @@ def main() -> None:
         if args.keep_pdf:
             shutil.copyfile(pdf, args.keep_pdf)
 
-        from qa.adding import add_files
+        from qa.changes import add_files
         from qa.embed import load_embedder
         from qa.index import build_index
         from qa.settings import Settings
 
         root = folder / "collection"
-        copy_collection(args.root or ROOT, root, with_index=args.root is not None)
+        copy_collection(args.root, root)
         settings = Settings(root=root)
         started = time.perf_counter()
         embedder = TimedEmbedder(load_embedder(settings))

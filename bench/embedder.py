@@ -1,13 +1,14 @@
 """Compare the embedders: sentence-transformers (torch) vs ONNX fp32 vs ONNX int8 (qa.embed.onnx).
 
-    .venv/bin/python bench/embedder.py                       # export to a temp folder, removed after
-    .venv/bin/python bench/embedder.py --folder /tmp/onnx    # reuse (or create) exports in /tmp/onnx/{fp32,int8}
-    .venv/bin/python bench/embedder.py --segments 500 --threads 1
+    .venv/bin/python -m bench.embedder                       # export to a temp folder, removed after
+    .venv/bin/python -m bench.embedder --folder /tmp/onnx    # reuse (or create) exports in /tmp/onnx/{fp32,int8}
+    .venv/bin/python -m bench.embedder --segments 500 --threads 1
 
 Each backend runs in its own fresh process, which reports: import + load time, one-query encode
-latency (p50/p95 of 100 runs), throughput on real corpus sentences at batch sizes 32 and 64, and
-its peak RSS. Load time is the median of --load-runs further fresh processes. The parent prints the
-figures and the cosine of each backend's vectors with sentence-transformers'.
+latency (p50/p95 of 100 runs), throughput on real corpus sentences (the shipped collection) at
+batch sizes 32 and 64, and its peak RSS. Load time is the median of --load-runs further fresh
+processes. The parent prints the figures and the cosine of each backend's vectors with
+sentence-transformers'.
 
 Figures are printed, never asserted: this machine's load varies.
 """
@@ -26,8 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parent.parent   # the checkout: the child processes run from here
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
@@ -36,9 +36,12 @@ BACKENDS = ("sentence-transformers", "onnx-fp32", "onnx-int8")
 
 
 def segments(limit: int) -> list[str]:
-    """Sentences from corpus/reviews.jsonl: each record's "text", or its documents' texts."""
+    """Sentences from the shipped collection (qa/data/reviews.jsonl): each record's "text", or its
+    documents' texts."""
+    from qa.settings import SHIPPED_COLLECTION
+
     found: list[str] = []
-    with (ROOT / "corpus" / "reviews.jsonl").open(encoding="utf-8") as handle:
+    with SHIPPED_COLLECTION.open(encoding="utf-8") as handle:
         for line in handle:
             record = json.loads(line)
             texts = [record.get("text") or ""] + [d.get("text") or "" for d in record.get("documents", [])]
@@ -59,12 +62,8 @@ def percentile(values: list[float], q: float) -> float:
 def load(backend: str, folder: str, threads: int | None):
     if backend == "sentence-transformers":
         from qa.embed import resolve_model
+        from qa.embed.torch_model import SentenceTransformerEmbedder
         from qa.settings import BUNDLED_MODEL
-
-        try:
-            from qa.embed.torch_model import SentenceTransformerEmbedder
-        except ImportError:  # before the split of qa.embed
-            from qa.embed import SentenceTransformerEmbedder
 
         path, name = resolve_model(BUNDLED_MODEL)
         return SentenceTransformerEmbedder(path, name)
@@ -105,7 +104,7 @@ def child(args) -> None:
 
 
 def run_child(backend: str, folder: Path | None, args, vectors: Path | None, load_only: bool) -> dict:
-    command = [sys.executable, __file__, "--child", backend, "--child-folder", str(folder or ""),
+    command = [sys.executable, "-m", "bench.embedder", "--child", backend, "--child-folder", str(folder or ""),
                "--segments", str(args.segments)]
     if args.threads:
         command += ["--threads", str(args.threads)]
@@ -126,7 +125,7 @@ def run_child(backend: str, folder: Path | None, args, vectors: Path | None, loa
 
 def ensure_exports(base: Path) -> dict[str, Path]:
     from qa.embed import resolve_model
-    from qa.embed.onnx import export_onnx, onnx_model_state
+    from qa.embed.onnx import onnx_model_state
     from qa.settings import BUNDLED_MODEL
 
     model_path, _ = resolve_model(BUNDLED_MODEL)
@@ -134,9 +133,8 @@ def ensure_exports(base: Path) -> dict[str, Path]:
     for backend, folder in folders.items():
         if onnx_model_state(folder) is not None:
             # In a child process: the export imports torch, which must not linger in this one.
-            code = ("import sys; from pathlib import Path; sys.path.insert(0, %r); "
-                    "from qa.embed.onnx import export_onnx; export_onnx(%r, Path(%r), quantize=%r)"
-                    % (str(ROOT), model_path, str(folder), backend == "onnx-int8"))
+            code = ("from pathlib import Path; from qa.embed.onnx import export_onnx; "
+                    f"export_onnx({model_path!r}, Path({str(folder)!r}), quantize={backend == 'onnx-int8'!r})")
             started = time.perf_counter()
             subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
             print(f"exported {backend} to {folder} in {time.perf_counter() - started:.1f} s "
@@ -145,12 +143,16 @@ def ensure_exports(base: Path) -> dict[str, Path]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--folder", type=Path, help="keep the ONNX exports here (fp32/ and int8/); default a temp folder")
+    parser = argparse.ArgumentParser(prog="python -m bench.embedder", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--folder", type=Path,
+                        help="keep the ONNX exports here (fp32/ and int8/); default a temp folder")
     parser.add_argument("--segments", type=int, default=2000, help="corpus sentences for the throughput runs")
-    parser.add_argument("--threads", type=int, default=None, help="onnxruntime intra-op threads (default: the embedder's)")
+    parser.add_argument("--threads", type=int, default=None,
+                        help="onnxruntime intra-op threads (default: the embedder's)")
     parser.add_argument("--load-runs", type=int, default=3, help="fresh processes timed for import + load")
-    parser.add_argument("--backends", default=",".join(BACKENDS), help="comma-separated subset of " + ", ".join(BACKENDS))
+    parser.add_argument("--backends", default=",".join(BACKENDS),
+                        help="comma-separated subset of " + ", ".join(BACKENDS))
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--child-folder", help=argparse.SUPPRESS)
     parser.add_argument("--child-vectors", help=argparse.SUPPRESS)
@@ -179,7 +181,8 @@ def main() -> None:
             results[backend]["loads"] = loads
             print(f"{backend}: done", flush=True)
 
-        print(f"\n{'backend':<22}{'import+load':>12}{'query p50':>11}{'p95':>9}{'batch 32':>11}{'batch 64':>11}{'peak RSS':>10}")
+        print(f"\n{'backend':<22}{'import+load':>12}{'query p50':>11}{'p95':>9}{'batch 32':>11}{'batch 64':>11}"
+              f"{'peak RSS':>10}")
         for backend, r in results.items():
             print(f"{backend:<22}{r['load_median_s']:>10.2f} s{r['query_p50_ms']:>8.2f} ms{r['query_p95_ms']:>6.2f} ms"
                   f"{r['batch32_per_s']:>7.0f} t/s{r['batch64_per_s']:>7.0f} t/s{r['peak_rss_mb']:>7.0f} MB")
@@ -188,7 +191,8 @@ def main() -> None:
               + f"; throughput on {next(iter(results.values()))['segments']} corpus sentences, t/s = texts per second)")
 
         loaded = {b: np.load(p) for b, p in vectors.items() if p.exists()}
-        pairs = [("onnx-fp32", "sentence-transformers"), ("onnx-int8", "sentence-transformers"), ("onnx-int8", "onnx-fp32")]
+        pairs = [("onnx-fp32", "sentence-transformers"), ("onnx-int8", "sentence-transformers"),
+                 ("onnx-int8", "onnx-fp32")]
         for a, b in pairs:
             if a in loaded and b in loaded:
                 cosines = (loaded[a] * loaded[b]).sum(axis=1)

@@ -3,7 +3,7 @@ and model load included), on a private copy of the shipped collection:
 
     from scratch  |  nothing changed  |  one review edited  |  10 new reviews added
 
-    .venv/bin/python bench/incremental.py [--runs 3] [--keep DIR]
+    .venv/bin/python -m bench.incremental [--runs 3] [--keep DIR]
 
 Figures are printed, never asserted: this machine's load varies. The 10 new reviews are made from
 real summaries with their sentences in reverse order and a new name, so they must be embedded.
@@ -22,8 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from qa.settings import SHIPPED_COLLECTION
 
 
 def build(root: Path) -> tuple[float, str]:
@@ -47,10 +46,11 @@ def edit_one(path: Path) -> None:
 
 
 def add_ten(path: Path, round_number: int) -> None:
+    from dataclasses import replace
+
     from qa.collection import Collection, load_collection, save_collection
     from qa.ingest.nspcc_page import split_sections
     from qa.records import Document
-    from dataclasses import replace
 
     collection = load_collection(path)
     reviews, documents = list(collection.reviews), list(collection.documents)
@@ -66,14 +66,16 @@ def add_ten(path: Path, round_number: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m bench.incremental", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="repetitions of each timed change (default 3)")
     parser.add_argument("--keep", help="build in this folder and keep it (default: a temp folder, removed)")
     args = parser.parse_args()
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="reviewqa-bench-"))
     try:
-        shutil.copytree(ROOT / "corpus", root / "corpus", dirs_exist_ok=True)
         collection = root / "corpus" / "reviews.jsonl"
+        collection.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SHIPPED_COLLECTION, collection)
         seconds, out = build(root)
         print(f"from scratch:        {seconds:6.2f} s   ({out})")
         timings = {"nothing changed": [], "one review edited": [], "10 new reviews added": []}

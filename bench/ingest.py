@@ -1,7 +1,7 @@
 """Print PDF ingest speed: a realistic case review report of N pages (default 60) is printed to PDF by
-headless Chromium (tests/documents.py: make_report_pdf), then parse_file is timed on it.
+headless Chromium (testkit/documents.py: make_report_pdf), then parse_file is timed on it.
 
-    .venv/bin/python bench/ingest.py [--pages 60] [--repeat 3] [--keep out.pdf]
+    .venv/bin/python -m bench.ingest [--pages 60] [--repeat 3] [--keep out.pdf]
 
 The parse runs in a fresh child process so its peak RSS is the parser's alone (the PDF printing,
 Playwright and Chromium are not counted). Figures are printed, never asserted.
@@ -20,8 +20,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parent.parent   # the checkout: the child process runs `-m bench.ingest` from here
 
 
 def measure(path: Path, repeat: int) -> dict:
@@ -44,7 +43,8 @@ def measure(path: Path, repeat: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m bench.ingest", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--keep", type=Path, help="also save the generated PDF here")
@@ -54,10 +54,10 @@ def main() -> None:
         print(json.dumps(measure(args.measure, args.repeat)))
         return
 
-    from tests.documents import chromium_available, make_report_pdf
+    from testkit.documents import chromium_available, make_report_pdf
 
     if not chromium_available():
-        sys.exit("bench/ingest.py needs Debian's /usr/bin/chromium to print the report PDF")
+        sys.exit("bench.ingest needs Debian's /usr/bin/chromium to print the report PDF")
     with tempfile.TemporaryDirectory() as folder:
         pdf = Path(folder) / "report.pdf"
         started = time.perf_counter()
@@ -66,8 +66,8 @@ def main() -> None:
         print(f"made a {pages}-page report PDF ({pdf.stat().st_size / 1024:.0f} KiB) in {made:.1f} s")
         if args.keep:
             shutil.copyfile(pdf, args.keep)
-        child = subprocess.run([sys.executable, __file__, "--measure", str(pdf), "--repeat", str(args.repeat)],
-                               check=True, capture_output=True, text=True, cwd=ROOT)
+        child = subprocess.run([sys.executable, "-m", "bench.ingest", "--measure", str(pdf),
+                                "--repeat", str(args.repeat)], check=True, capture_output=True, text=True, cwd=ROOT)
     figures = json.loads(child.stdout)
     warm = statistics.median(figures["warm_s"]) if figures["warm_s"] else figures["cold_s"]
     print(f"import qa.ingest.files: {figures['import_s']:.2f} s")

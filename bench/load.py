@@ -1,14 +1,16 @@
-"""Load and fault benchmark of the server: N concurrent clients on the REST API and on the Gradio
-`search` API, optionally while a rebuild or an add commits a new index generation.
+"""Load and fault benchmark of the server: N concurrent clients on the REST API (the one search
+contract), optionally while a rebuild or an add commits a new index generation.
 
-    # Start a server on a copy of the collection (it must already be built), 16 clients x 50 queries:
-    .venv/bin/python bench/load.py --root /tmp/rq-bench/root --api rest --clients 16 --queries 50
-    .venv/bin/python bench/load.py --root /tmp/rq-bench/root --api gradio --clients 16 --queries 50
+    # A copy of the shipped collection, built once (never the user's data folder):
+    mkdir -p /tmp/rq-bench/root/corpus && cp qa/data/reviews.jsonl /tmp/rq-bench/root/corpus/
+    .venv/bin/reviewqa --root /tmp/rq-bench/root build
+    # Start a server on it, 16 clients x 50 queries:
+    .venv/bin/python -m bench.load --root /tmp/rq-bench/root --api rest --clients 16 --queries 50
     # A live swap under load: `reviewqa build --force` (or `add`) in another process while 8 clients search.
-    .venv/bin/python bench/load.py --root /tmp/rq-bench/root --api rest --clients 8 --swap rebuild
-    .venv/bin/python bench/load.py --root /tmp/rq-bench/root --api rest --clients 8 --swap add
+    .venv/bin/python -m bench.load --root /tmp/rq-bench/root --api rest --clients 8 --swap rebuild
+    .venv/bin/python -m bench.load --root /tmp/rq-bench/root --api rest --clients 8 --swap add
     # Memory: RSS after 5,000 requests against the warm figure.
-    .venv/bin/python bench/load.py --root /tmp/rq-bench/root --api rest --clients 16 --queries 313
+    .venv/bin/python -m bench.load --root /tmp/rq-bench/root --api rest --clients 16 --queries 313
 
 Prints p50, p95, max latency, throughput, errors, and the server's RSS warm (after a warm-up) and after
 the run. With --swap: the time from the commit (CURRENT replaced) to the first response carrying the new
@@ -25,7 +27,6 @@ import random
 import statistics
 import string
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -35,15 +36,14 @@ from pathlib import Path
 
 import httpx
 
+from bench.latency import percentile, questions
+
 ROOT = Path(__file__).resolve().parent.parent
 REVIEWQA = ROOT / ".venv" / "bin" / "reviewqa"
 MAX_CLIENTS = 64
 MAX_QUERIES = 2000
 # The word the added document carries: new each run (in no review, nor in a document an earlier run added).
 UNIQUE = "quizz" + "".join(random.choice(string.ascii_lowercase) for _ in range(8))
-
-sys.path.insert(0, str(ROOT))
-from bench.latency import percentile, questions  # noqa: E402
 
 FILTERS = [{}, {}, {"year_from": 2021}, {"nation": "England"}, {"year_from": 2019, "year_to": 2020}, {},
            {"age_group": "teenagers (13-17)"}, {}]
@@ -75,36 +75,9 @@ def rest_search(http: httpx.Client, question: str, filters: dict) -> dict:
     return response.json()
 
 
-def gradio_search(http: httpx.Client, question: str, filters: dict) -> dict:
-    """Gradio's documented HTTP API: POST /gradio_api/call/search, then read the event stream. Each
-    client keeps one session, as gradio_client and a browser tab do."""
-    args = {"year_from": None, "year_to": None, "nations": None, **{
-        ("nations" if k == "nation" else k): ([v] if k == "nation" else v) for k, v in filters.items()}}
-    data = [question, args["year_from"], args["year_to"], args["nations"], None, None, None,
-            args.get("age_group"), 10, False]
-    response = http.post("/gradio_api/call/search",
-                         json={"data": data, "session_hash": http.headers.get("x-session")})
-    if response.status_code != 200:
-        raise RuntimeError(f"HTTP {response.status_code}: {response.text[:120]}")
-    event_id = response.json()["event_id"]
-    event = None
-    with http.stream("GET", f"/gradio_api/call/search/{event_id}") as stream:
-        for line in stream.iter_lines():
-            if line.startswith("event:"):
-                event = line[6:].strip()
-            elif line.startswith("data:") and event in ("complete", "error"):
-                if event == "error":
-                    raise RuntimeError(f"Gradio error: {line[5:120]}")
-                payload = json.loads(line[5:])[0]
-                if payload.get("error"):
-                    raise RuntimeError(f"refused: {payload['error'][:120]}")
-                return payload
-    raise RuntimeError("the event stream ended without a result")
-
-
 def client(url: str, api: str, index: int, count: int | None, stop: threading.Event, tally: Tally,
            deadline: float, probe: bool = False) -> None:
-    search = rest_search if api == "rest" else gradio_search
+    search = rest_search
     pool = questions()
     with httpx.Client(base_url=url, timeout=60, headers={"x-session": uuid.uuid4().hex[:11]}) as http:
         n = 0
@@ -192,12 +165,14 @@ def swap_command(kind: str, root: Path, folder: Path) -> list[str]:
 # --- the run -------------------------------------------------------------------------------------------------
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--root", type=Path, help="a built collection folder; a server is started on it")
     parser.add_argument("--url", help="use a running server instead (then give --pid for RSS)")
     parser.add_argument("--pid", type=int, help="the running server's process id (with --url)")
     parser.add_argument("--port", type=int, default=7871)
-    parser.add_argument("--api", choices=("rest", "gradio"), default="rest")
+    parser.add_argument("--api", choices=("rest",), default="rest", help="the API to load (REST; the app's own "
+                        "events are private to its page)")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--queries", type=int, default=50, help="per client (without --swap)")
     parser.add_argument("--warmup", type=int, default=10,
@@ -310,9 +285,13 @@ def main() -> None:
     print()
     print(f"{'api':<8}{'clients':>8}{'requests':>10}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'q/s':>8}"
           f"{'RSS warm':>10}{'RSS after':>11}{'change':>8}")
+    def cell(value) -> str:
+        return "-" if value is None else str(value)
+
     print(f"{figures['api']:<8}{figures['clients']:>8}{figures['requests']:>10}{figures['errors']:>8}"
-          f"{figures['p50_ms']:>9}{figures['p95_ms']:>9}{figures['max_ms']:>9}{figures['throughput_qps']:>8}"
-          f"{figures['rss_warm_mb']:>9.0f}M{figures['rss_after_mb']:>10.0f}M{figures['rss_change_pct']:>7}%")
+          f"{cell(figures['p50_ms']):>9}{cell(figures['p95_ms']):>9}{cell(figures['max_ms']):>9}"
+          f"{figures['throughput_qps']:>8}{figures['rss_warm_mb']:>9.0f}M{figures['rss_after_mb']:>10.0f}M"
+          f"{cell(figures['rss_change_pct']):>7}%")
     if args.swap != "none":
         print(f"\n{args.swap}: {figures['swap_seconds']} s (exit {figures['swap_exit']}); commit -> first response "
               f"from the new generation: {figures.get('commit_to_new_generation_s')} s"

@@ -1,7 +1,7 @@
 """Scale benchmark: a synthetic collection of about 100k passages, built and searched like a real one.
 Prints figures, asserts nothing.
 
-    .venv/bin/python bench/scale.py [--passages 100000] [--documents 3000] [--keep DIR]
+    .venv/bin/python -m bench.scale [--passages 100000] [--documents 3000] [--keep DIR]
 
 How the collection is made: the real summaries' sentences are resampled (seeded) into long
 "reports", a few thousand documents of ~35 passages each, attached to synthetic reviews with real
@@ -33,13 +33,11 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+ROOT = Path(__file__).resolve().parent.parent   # the checkout: eval/topics.tsv, and where the search process runs
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 QUERY_PHASE = r"""
-import json, statistics, sys, time
-sys.path.insert(0, {root!r})
+import json, statistics, time
 
 def peak_mb():
     # VmHWM, not ru_maxrss: Linux carries ru_maxrss across exec, so a child would report its parent's peak.
@@ -47,6 +45,7 @@ def peak_mb():
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
 
+from qa.search import search_request
 from qa.service import Service
 from qa.settings import Settings
 settings = Settings(root={folder!r}, context_embedding={context!r})
@@ -56,16 +55,16 @@ service = Service(settings)
 service.warm_up()
 opened = time.perf_counter() - started
 for q in questions[:5]:
-    service.search(q)
+    service.search(search_request(q, settings))
 timings = []
 for q in questions:
     began = time.perf_counter()
-    service.search(q)
+    service.search(search_request(q, settings))
     timings.append((time.perf_counter() - began) * 1000)
 filtered = []
 for q in questions[:30]:
     began = time.perf_counter()
-    service.search(q + " in London since 2021")
+    service.search(search_request(q + " in London since 2021", settings))
     filtered.append((time.perf_counter() - began) * 1000)
 timings.sort(); filtered.sort()
 print(json.dumps({{"open_s": opened, "p50": statistics.median(timings), "p95": timings[int(0.95 * (len(timings) - 1))],
@@ -73,7 +72,7 @@ print(json.dumps({{"open_s": opened, "p50": statistics.median(timings), "p95": t
                   "filtered_p95": filtered[int(0.95 * (len(filtered) - 1))],
                   "rss_mb": peak_mb(),
                   "generation": service.index().generation,
-                  "vector_indexes": service.index().manifest["vector_indexes"]}}))
+                  "vector_indexes": service.index().manifest.vector_indexes}}))
 """
 
 
@@ -89,8 +88,9 @@ def make_collection(documents: int, passages_per_document: int, seed: int):
     from qa.collection import Collection, load_collection
     from qa.ingest.metadata import review_id
     from qa.records import Document, Review, Section
+    from qa.settings import SHIPPED_COLLECTION
 
-    real = load_collection(ROOT / "corpus" / "reviews.jsonl")
+    real = load_collection(SHIPPED_COLLECTION)
     pool = sorted({s for d in real.documents for s in sentences_of(d.text)})
     rng = np.random.default_rng(seed)
     reviews, docs = [], []
@@ -99,9 +99,9 @@ def make_collection(documents: int, passages_per_document: int, seed: int):
         if n % per_review == 0:
             source = real.reviews[int(rng.integers(len(real.reviews)))]
             name = f"Synthetic {n // per_review}"
-            review = Review(review_id(source.year, source.area, name, str(n)), f"{source.year} – {source.area} – {name}",
-                            source.year, source.area, name, source.nation, source.keywords, source.region,
-                            source.child_ages)
+            title = f"{source.year} – {source.area} – {name}"
+            review = Review(review_id(source.year, source.area, name, str(n)), title, source.year, source.area, name,
+                            source.nation, source.keywords, source.region, source.child_ages)
             reviews.append(review)
         parts, sections = [], []
         cursor = 0
@@ -170,7 +170,8 @@ def folder_mb(folder: Path) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m bench.scale", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--passages", type=int, default=100_000, help="target passages (default 100,000)")
     parser.add_argument("--documents", type=int, default=3000, help="synthetic documents (default 3,000)")
     parser.add_argument("--context", action="store_true", help="also build the in-context sentence index")
@@ -217,8 +218,8 @@ def main() -> None:
 
         questions = [line.split("\t", 1)[1] for line in (ROOT / "eval" / "topics.tsv").read_text().splitlines()
                      if "\t" in line]
-        code = QUERY_PHASE.format(root=str(ROOT), folder=str(folder), context=args.context, questions=questions)
-        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        code = QUERY_PHASE.format(folder=str(folder), context=args.context, questions=questions)
+        result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
         figures = json.loads(result.stdout.strip().splitlines()[-1])
         print(f"search process: open + model {figures['open_s']:.2f} s; warm query over {len(questions)} questions "
               f"p50 {figures['p50']:.1f} ms, p95 {figures['p95']:.1f} ms, max {figures['max']:.1f} ms; with a place "

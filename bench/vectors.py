@@ -1,8 +1,8 @@
 """Speed, recall and memory of the vector stage (qa/index/dense.py) on synthetic clustered vectors.
 
-    .venv/bin/python bench/vectors.py                   # 1M × 384: IVF-SQ8 build, nprobe, latency, recall, filters
-    .venv/bin/python bench/vectors.py --n 200000        # a smaller collection, same report
-    .venv/bin/python bench/vectors.py --sweep           # flat vs IVF-SQ8 at 10k, 30k, 100k, 300k (EXACT_LIMIT)
+    .venv/bin/python -m bench.vectors                   # 1M × 384: IVF-SQ8 build, nprobe, latency, recall, filters
+    .venv/bin/python -m bench.vectors --n 200000        # a smaller collection, same report
+    .venv/bin/python -m bench.vectors --sweep           # flat vs IVF-SQ8 at 10k, 30k, 100k, 300k (EXACT_LIMIT)
 
 The vectors are a mixture of gaussian clusters on the unit sphere: cluster centres scattered around
 topic centres, each cluster spread mostly along its own 24-dimensional subspace plus a little
@@ -21,7 +21,6 @@ import gc
 import os
 import resource
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,10 +28,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from qa.index import dense  # noqa: E402
+from qa.index import dense
 
 K = 10
 CHUNK = 50_000
@@ -234,10 +230,10 @@ def report(args) -> None:
         before = rss_bytes()
         t = time.perf_counter()
         mapped = dense.load_vector_index(path, mmap=True)
-        print(f"mmap load {time.perf_counter() - t:.2f} s, RSS +{(rss_bytes() - before) / 2**20:.0f} MiB before queries",
-              flush=True)
+        print(f"mmap load {time.perf_counter() - t:.2f} s, "
+              f"RSS +{(rss_bytes() - before) / 2**20:.0f} MiB before queries", flush=True)
         faiss.omp_set_num_threads(1)
-        found, p50, p95 = timed(lambda q: dense.search_vectors(mapped, q, K)[1], eval_q)
+        found, p50, p95 = timed(lambda q, mapped=mapped: dense.search_vectors(mapped, q, K)[1], eval_q)
         line("mmap, 1 thread, no filter", found, truth["none"][1], p50, p95)
         print(f"  RSS after mmap queries +{(rss_bytes() - before) / 2**20:.0f} MiB (pages touched)")
         del mapped
@@ -255,7 +251,7 @@ def run_all(index, eval_q, truth, masks, small_sizes, n) -> None:
         line(f"no filter (nprobe {nprobe})", found, truth["none"][1], p50, p95)
         for name in ("10%", "1%"):
             mask = masks[name]
-            found, p50, p95 = timed(lambda q: dense.search_vectors(index, q, K, allowed=mask)[1], eval_q)
+            found, p50, p95 = timed(lambda q, mask=mask: dense.search_vectors(index, q, K, allowed=mask)[1], eval_q)
             line(f"filter {name} ({strategy(index, mask)})", found, truth[name][1], p50, p95)
         if threads == 2:
             ivf.parallel_mode = 1
@@ -341,11 +337,12 @@ def sweep(args) -> None:
         print(f"  build: flat {flat_build:.2f} s, ivf-sq8 {ivf_build:.2f} s (nlist {kind['nlist']}, nprobe {nprobe})",
               flush=True)
         for label, index in (("flat", flat), ("ivf-sq8", ivf)):
-            found, p50, p95 = timed(lambda q: dense.search_vectors(index, q, K)[1], eval_q)
+            found, p50, p95 = timed(lambda q, index=index: dense.search_vectors(index, q, K)[1], eval_q)
             line(f"{label}, no filter", found, truth["none"][1], p50, p95)
             for name in ("10%", "1%"):
                 mask = masks[name]
-                found, p50, p95 = timed(lambda q: dense.search_vectors(index, q, K, allowed=mask)[1], eval_q)
+                found, p50, p95 = timed(lambda q, index=index, mask=mask: dense.search_vectors(
+                    index, q, K, allowed=mask)[1], eval_q)
                 line(f"{label}, filter {name} ({strategy(index, mask)})", found, truth[name][1], p50, p95)
             for size in small_sizes:
                 mask = masks[f"{size} ids"]
@@ -362,7 +359,7 @@ def sweep(args) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.vectors", description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--dim", type=int, default=384)
     parser.add_argument("--queries", type=int, default=200)

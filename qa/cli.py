@@ -179,6 +179,9 @@ def cmd_stats(args, settings: Settings) -> int:
 
 
 def cmd_eval(args, settings: Settings) -> int:
+    from .extras import require
+
+    require("eval", "The benchmark")
     from .evaluation import (
         BenchmarkError,
         compare_runs,
@@ -304,6 +307,9 @@ def cmd_list(args, settings: Settings) -> int:
 
 
 def cmd_serve(args, settings: Settings) -> int:
+    from .extras import require
+
+    require("web", "The web app")
     from .web.server import serve
 
     serve(settings, host=args.host, port=args.port, build=not args.no_build, token_file=args.token_file,

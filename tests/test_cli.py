@@ -151,3 +151,15 @@ def test_help_explains_commands(capsys):
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert "--queries" in out and "Examples" in out
+
+
+def test_a_missing_extra_is_a_sentence_with_the_fix(monkeypatch):
+    import qa.extras
+    from qa.errors import ReviewQAError
+
+    real = qa.extras.find_spec
+    monkeypatch.setattr(qa.extras, "find_spec", lambda name: None if name == "gradio" else real(name))
+    with pytest.raises(ReviewQAError, match=r"The web app needs the 'web' part of reviewqa.*\(gradio missing\); "
+                                            r"install it with: pip install 'reviewqa\[web\]'"):
+        qa.extras.require("web", "The web app")
+    qa.extras.require("ingest", "Adding files")      # installed here: no error

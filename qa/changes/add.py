@@ -56,9 +56,11 @@ def add_files(settings: Settings, paths: Iterable[str | Path], options: AddOptio
     (an invalid option, an unknown --review, the collection locked or damaged, the index failing to
     build); a problem with one file is reported in its FileResult and the other files still go in.
     """
+    from ..extras import require
     from ..index import build_index
     from ..index.build import index_status
 
+    require("ingest", "Adding files")
     started = time.perf_counter()
     options = options or AddOptions()
     common = check_metadata(options.for_all(), "the options")

@@ -1,0 +1,1 @@
+"""Benchmarks that print figures and assert nothing: `.venv/bin/python -m bench.<name>` from the checkout root."""
