@@ -107,6 +107,12 @@ _SEGMENT_BREAK = re.compile(r"(?<=[;.!?])\s+|\n+")
 MIN_SEGMENT_CHARS = 20
 
 
+def count_sentences(text: str) -> int:
+    """About how many segments (sentences and clauses) a text will be cut into: what embedding it
+    costs, counted before anything is embedded."""
+    return sum(1 for _ in _SEGMENT_BREAK.finditer(text)) + 1
+
+
 def segment_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """Split text[start:end] at sentence and clause ends; a fragment under MIN_SEGMENT_CHARS joins
     the next one, so "Learning includes:" never stands alone."""

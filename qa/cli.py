@@ -8,12 +8,22 @@ import json
 import sys
 import textwrap
 import time
+import unicodedata
 from pathlib import Path
 
 from .errors import InvalidQueryError, ReviewQAError
 from .settings import Settings
 
 EXIT_USAGE = 2
+
+
+def terminal_safe(text: str) -> str:
+    """Text for the terminal: file names and document text can hold escape sequences, carriage returns
+    or bidirectional overrides that would rewrite what the terminal shows; those are printed as
+    visible escapes (\\x1b, \\u202e). Line breaks between lines stay."""
+    return "\n".join("".join(ch if ch == "\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Zl", "Zp")
+                              else ch.encode("unicode_escape").decode("ascii") for ch in line)
+                      for line in text.split("\n"))
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -235,7 +245,7 @@ def cmd_eval(args, settings: Settings) -> int:
 def _progress_printer(quiet: bool):
     def progress(fraction: float, message: str) -> None:
         if not quiet:
-            print(f"reviewqa: {message}", file=sys.stderr, flush=True)
+            print(terminal_safe(f"reviewqa: {message}"), file=sys.stderr, flush=True)
     return progress
 
 
@@ -245,14 +255,18 @@ def cmd_add(args, settings: Settings) -> int:
 
     options = AddOptions(review_id=args.review, title=args.title, year=args.year, area=args.area, nation=args.nation,
                          kind=args.kind, metadata=read_metadata_csv(args.metadata) if args.metadata else {})
+    if args.max_sentences is not None:
+        if args.max_sentences < 1:
+            raise ReviewQAError("--max-sentences must be a whole number of at least 1.")
+        settings = settings.with_(max_add_sentences=args.max_sentences)
     report = Service(settings).add(args.paths, options, progress=_progress_printer(args.quiet),
                                    show_bar=not args.quiet)
     for result in report.failed:
-        print(f"reviewqa: failed: {result.message}", file=sys.stderr)
+        print(terminal_safe(f"reviewqa: failed: {result.message}"), file=sys.stderr)
     if args.json:
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
-        print(format_add_report(report))
+        print(terminal_safe(format_add_report(report)))
     return 1 if report.failed else 0
 
 
@@ -278,7 +292,7 @@ def cmd_remove(args, settings: Settings) -> int:
 
     report = Service(settings).remove(args.document_id, progress=_progress_printer(args.quiet),
                                       show_bar=not args.quiet)
-    print(json.dumps(report.to_json(), ensure_ascii=False, indent=2) if args.json else report.message)
+    print(json.dumps(report.to_json(), ensure_ascii=False, indent=2) if args.json else terminal_safe(report.message))
     return 0
 
 
@@ -294,13 +308,13 @@ def cmd_list(args, settings: Settings) -> int:
         pages = f"{document.pages} pages" if document.pages else f"{document.characters:,} characters"
         lines = [document.id, f"    {document.kind} “{document.title or document.review_title}”, {pages}; "
                               f"{document.file or 'summary from the NSPCC page'}"]
-        print("\n".join(lines))
+        print(terminal_safe("\n".join(lines)))
     summaries = len(documents) - sum(1 for d in documents if d.added)
     if not args.all:
         added = len(shown)
-        print(f"{added} added document{'s' if added != 1 else ''}" if added else
-              "No documents have been added yet; add one with `reviewqa add FILE`.", end="")
-        print(f"; and {summaries} review summaries from the NSPCC page (`reviewqa list --all` lists them too).")
+        also = f"{summaries} review summaries from the NSPCC page (`reviewqa list --all` lists them too)"
+        print(f"{added} added document{'s' if added != 1 else ''}, and {also}." if added else
+              f"No documents have been added yet (add one with `reviewqa add FILE`); the collection holds {also}.")
     else:
         print(f"{len(documents)} documents.")
     return 0
@@ -454,6 +468,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--nation", help="England, Wales, Scotland, Northern Ireland, ... (default: from the area)")
     p.add_argument("--kind", help="report (default), executive-summary, summary, or another word")
     p.add_argument("--metadata", metavar="FILE.csv", help="per-file metadata: file,title,year,area,nation,review,kind")
+    p.add_argument("--max-sentences", type=int, metavar="N",
+                   help="the most sentences one add may embed (default 20,000: about a minute on 2 cores)")
     p.add_argument("--json", action="store_true", help="print the per-file results as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
     p.set_defaults(run=cmd_add)
@@ -487,7 +503,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.run(args, _settings(args))
     except ReviewQAError as error:
-        print(f"reviewqa: error: {error}", file=sys.stderr)
+        print(terminal_safe(f"reviewqa: error: {error}"), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("reviewqa: interrupted; nothing was changed.", file=sys.stderr)

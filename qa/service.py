@@ -234,11 +234,18 @@ class Service:
             collection = load_collection(self.settings.corpus_path)
         except ReviewQAError as error:
             return f"the collection has a fault ({error}); the last index built is searched"
+        from .changes.transaction import pending
+
+        interrupted = pending(self.settings)
+        if interrupted is not None:
+            return (f"an interrupted {interrupted.kind} ({', '.join(interrupted.documents)}) is finished or undone by "
+                    "the next add, remove or build")
         changes = index_status(self.settings, collection).changes
         return f"{changes}; run `reviewqa build` to search them" if changes else None
 
     def parse(self, source: Path | None = None) -> ParseReport:
         """Re-read the saved NSPCC page into the collection, keeping the documents users added."""
+        from .changes.transaction import pending
         from .collection import load_collection, save_collection, writer_lock
         from .ingest.nspcc_page import merge_page, parse_page, read_source
 
@@ -246,26 +253,40 @@ class Service:
         source = Path(source) if source else settings.source_path
         reviews, documents = parse_page(read_source(source))
         with writer_lock(settings.corpus_path):
+            if pending(settings) is not None:
+                self.build(progress=False)      # finish or undo an interrupted change first
             existing = load_collection(settings.corpus_path) if settings.corpus_path.exists() else None
             collection = merge_page(existing, reviews, documents)
             save_collection(collection, settings.corpus_path)
         return ParseReport(source, settings.corpus_path, len(reviews), len(collection.documents) - len(documents))
 
     def build(self, *, force: bool = False, progress: bool = True) -> BuildReport:
+        """Bring the index up to date with the collection, first finishing or undoing a change that
+        a killed process left (qa/changes/transaction.py)."""
+        from .changes.transaction import recover
+        from .collection import writer_lock
         from .embed import load_embedder
 
-        ensure_collection(self.settings)
-        return build_index(self.settings, lambda: self._build_embedder(load_embedder), force=force,
-                           progress=progress)
+        settings = self.settings
+        ensure_collection(settings)
+
+        def embedder() -> Embedder:
+            return self._build_embedder(load_embedder)
+
+        with writer_lock(settings.corpus_path):
+            recover(settings, lambda collection: build_index(settings, embedder, progress=progress,
+                                                             collection=collection))
+            return build_index(settings, embedder, force=force, progress=progress)
 
     def ensure_index(self, *, build: bool = True, progress: bool = True) -> BuildReport | None:
         """Build the index if it is missing, stale or behind the collection (None: it was current).
         Without `build`, a missing or unusable index is an error that says how to build it."""
+        from .changes.transaction import pending
         from .collection import load_collection
 
         ensure_collection(self.settings)
         status = index_status(self.settings, load_collection(self.settings.corpus_path))
-        if status.problem is None and status.changes is None:
+        if status.problem is None and status.changes is None and pending(self.settings) is None:
             return None
         if not build:
             if status.problem is not None:

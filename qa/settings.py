@@ -94,6 +94,10 @@ class Settings:
     vector_exact_limit: int = 30_000
     # What a file being added may cost: its size, what it inflates to, the parse's memory and time.
     parse_limits: ParseLimits = field(default_factory=ParseLimits)
+    # Sentences one add may embed: 20,000 take about a minute on 2 cores (the int8 model embeds
+    # 300-400 a second), and a 500-page report holds about 11,000. Bounds how long an add holds the
+    # collection, and a rebuild after a killed add.
+    max_add_sentences: int = 20_000
 
     def __post_init__(self):
         object.__setattr__(self, "root", Path(self.root))

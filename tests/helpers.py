@@ -79,11 +79,11 @@ class ServerThread:
     def __init__(self, app, host: str = "127.0.0.1", port: int | None = None):
         import uvicorn
 
-        from qa.web.server import quiet_shutdown
+        from qa.web.server import quiet_shutdown, server_config
 
         self.port = port or free_port(host)
         self.url = f"http://{host}:{self.port}"
-        config = uvicorn.Config(app, host=host, port=self.port, log_level="warning", timeout_graceful_shutdown=2)
+        config = server_config(app, host, self.port, graceful_seconds=2)
         quiet_shutdown()
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name="reviewqa-server", daemon=True)

@@ -163,3 +163,28 @@ def test_a_missing_extra_is_a_sentence_with_the_fix(monkeypatch):
                                             r"install it with: pip install 'reviewqa\[web\]'"):
         qa.extras.require("web", "The web app")
     qa.extras.require("ingest", "Adding files")      # installed here: no error
+
+
+def test_file_names_cannot_write_to_the_terminal(cli, capsys, tmp_path):
+    """A file name with an escape sequence, a carriage return or a right-to-left override is printed as
+    visible escapes, never passed to the terminal."""
+    name = "report\x1b[2J\r\u202egnp.txt"
+    (tmp_path / name).write_text("Child Safeguarding Practice Review: Child E\n\nPublished 2024\n\nThe school saw it.",
+                                 encoding="utf-8")
+    cli("add", str(tmp_path / name), "--quiet", "--year", "2024")
+    captured = capsys.readouterr()
+    for stream in (captured.out, captured.err):
+        assert "\x1b" not in stream and "\r" not in stream and "\u202e" not in stream
+    assert "\\x1b[2J" in captured.out + captured.err and "\\u202e" in captured.out + captured.err
+
+
+def test_list_reads_as_sentences(cli, capsys):
+    assert cli("list") == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert ".;" not in line and line.startswith("No documents have been added yet")
+
+
+def test_a_file_named_dot_dot_txt_keeps_its_extension():
+    from qa.changes.originals import safe_file_name
+
+    assert safe_file_name("..txt") == "document.txt" and safe_file_name("a..b.pdf") == "a.b.pdf"

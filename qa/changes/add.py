@@ -29,7 +29,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..collection import Collection, save_collection, writer_lock
+from ..chunking import count_sentences
+from ..collection import Collection, writer_lock
 from ..errors import CollectionError, DocumentError, ReviewQAError
 from ..gazetteer import UNPLACED_AREAS
 from ..ingest.guess import name_from_title, place_of, title_from_file_name
@@ -37,9 +38,9 @@ from ..records import Document, Review, text_sha256
 from ..settings import Settings
 from ..text import clean_line, match_key, slugify
 from .options import AddOptions, FileMetadata, MetadataError, check_metadata
-from .originals import check_inside, copy_in, delete_copy, delete_original, relative_file, safe_file_name
+from .originals import check_inside, copy_in, relative_file, safe_file_name
 from .reports import AddReport, FileResult
-from .transaction import default_embedder, read_collection, restore
+from .transaction import Change, default_embedder, read_collection, recover, run_change, sweep_orphans
 
 log = logging.getLogger("reviewqa.changes")
 
@@ -70,8 +71,13 @@ def add_files(settings: Settings, paths: Iterable[str | Path], options: AddOptio
         raise DocumentError("No files were given to add; name one or more files or folders.")
     if embedder is None:
         embedder = default_embedder(settings)
+    def build(collection: Collection):
+        return build_index(settings, embedder, progress=show_bar, collection=collection)
+
     with writer_lock(settings.corpus_path):
-        before, collection = read_collection(settings)
+        recovered = recover(settings, build)
+        collection = read_collection(settings)
+        sweep_orphans(settings, collection)
         if common.review is not None and collection.review(common.review) is None:
             raise CollectionError(unknown_review_message(common.review, collection))
         plan = _Plan(settings, collection)
@@ -102,6 +108,8 @@ def add_files(settings: Settings, paths: Iterable[str | Path], options: AddOptio
         parse_seconds = time.perf_counter() - started
         warnings = tuple(f"The metadata CSV names '{key}', which was not among the files added."
                          for key in options.metadata if key not in used_rows)
+        if recovered:
+            warnings += (f"Before this add, reviewqa {recovered.message}.",)
         status = index_status(settings)
         current = status.manifest if status.problem is None else None
         passages_before = current.chunks if current else None
@@ -110,28 +118,22 @@ def add_files(settings: Settings, paths: Iterable[str | Path], options: AddOptio
             return AddReport(tuple(results), False, generation, 0, passages_before, passages_before, parse_seconds,
                              0.0, time.perf_counter() - started, warnings)
         say(0.5, "Copying the files into the collection")
-        new = plan.collection()
-        copied: list[Path] = []
         build_started = time.perf_counter()
-        try:
+
+        def copy_originals() -> None:
             for source, target, digest in plan.copies:
                 copy_in(source, target, settings, sha256=digest)
-                copied.append(target)
-            save_collection(new, settings.corpus_path)
             say(0.55, f"Updating the search index ({plan.changed} new or changed document"
                       f"{'s' if plan.changed != 1 else ''} to embed)" if passages_before is not None else
                 "Building the search index for the whole collection (the first build embeds every document)")
-            report = build_index(settings, embedder, progress=show_bar, collection=new)
-        except BaseException as error:
-            restore(settings.corpus_path, before)
-            for target in copied:
-                delete_copy(target, settings)
-            if isinstance(error, ReviewQAError):
-                raise type(error)(f"{error} Nothing was added: the collection is as it was.") from None
-            raise
+
+        change = Change("add", tuple(relative_file(target, settings) for _, target, _ in plan.copies),
+                        tuple(plan.obsolete), tuple(sorted(plan.planned)))
+        try:
+            report = run_change(settings, change, plan.collection(), copy_originals, build)
+        except ReviewQAError as error:
+            raise type(error)(f"{error} Nothing was added: the collection is as it was.") from None
         build_seconds = time.perf_counter() - build_started
-        for obsolete in plan.obsolete:
-            delete_original(obsolete, settings)
         say(1.0, "Done")
     return AddReport(tuple(results), report.rebuilt, report.generation, report.embedded_documents, report.chunks,
                      passages_before, parse_seconds, build_seconds, time.perf_counter() - started, warnings)
@@ -146,18 +148,22 @@ def expand_paths(paths: Iterable[str | Path]) -> list[tuple[Path, str | None]]:
     found: list[tuple[Path, str | None]] = []
     for given in paths:
         path = Path(given)
-        if not path.is_dir():
-            found.append((path, None))
+        if not path.is_dir() or path.is_symlink():
+            found.append((path, None))      # read_file says what is wrong with it (a link is refused)
             continue
         for folder, subfolders, names in os.walk(path):
-            hidden = sorted(d for d in subfolders if d.startswith("."))
-            subfolders[:] = sorted(d for d in subfolders if not d.startswith("."))
-            for name in hidden:
-                found.append((Path(folder) / name, "a hidden folder"))
+            skipped = {d: "a hidden folder" for d in subfolders if d.startswith(".")}
+            skipped.update({d: "a symbolic link (links are not followed)" for d in subfolders
+                            if (Path(folder) / d).is_symlink()})
+            subfolders[:] = sorted(d for d in subfolders if d not in skipped)
+            for name, why in sorted(skipped.items()):
+                found.append((Path(folder) / name, why))
             for name in sorted(names):
                 file = Path(folder) / name
                 suffix = file.suffix.lower()
-                if name.startswith("."):
+                if file.is_symlink():
+                    found.append((file, "a symbolic link (links are not followed)"))
+                elif name.startswith("."):
                     found.append((file, "a hidden file"))
                 elif suffix not in SUPPORTED:
                     what = f"{suffix} files" if suffix else "files without an extension"
@@ -192,6 +198,7 @@ class _Plan:
         self.targets: set[Path] = set()
         self.obsolete: list[str] = []
         self.changed = 0
+        self.sentences = 0
 
     def collection(self) -> Collection:
         return Collection(tuple(self.reviews.values()), tuple(self.documents.values()))
@@ -213,6 +220,8 @@ class _Plan:
                                     characters=len(parsed.text), warnings=tuple(parsed.warnings))
         slug = slugify(path.stem) or "document"
         sha = text_sha256(parsed.text)
+        if sha not in self.by_content:
+            self._take_sentences(name, count_sentences(parsed.text))
         if sha in self.by_content:
             existing = self.documents[self.by_content[sha]]
             same = re.fullmatch(rf"{re.escape(slug)}(?:-\d+)?", existing.id.rsplit("/", 1)[-1]) is not None
@@ -258,6 +267,16 @@ class _Plan:
         return FileResult(**{**base, "warnings": tuple(warnings)}, status=status, message=message,
                           document_id=document_id, review_id=review.id, review_title=review.title,
                           new_review=new_review, matched_by=matched_by, metadata=used, file=document.file)
+
+    def _take_sentences(self, name: str, count: int) -> None:
+        """Refuse a file that would take this add past the sentences one add may embed."""
+        limit = self.settings.max_add_sentences
+        if self.sentences + count > limit:
+            already = f", and the files before it in this add hold {self.sentences:,}" if self.sentences else ""
+            raise DocumentError(f"'{name}' holds about {count:,} sentences{already}; one add embeds at most "
+                                f"{limit:,} (about {max(1, limit // 20_000)} minute(s) on a 2-core machine). Add it "
+                                "on its own, split it into smaller files, or raise the limit with --max-sentences.")
+        self.sentences += count
 
     def _review_for(self, path: Path, parsed, meta: FileMetadata, title: str, warnings: list[str],
                     from_row: bool) -> tuple[Review, bool, str | None]:

@@ -4,7 +4,6 @@ names, copies in by temp file and rename, and deletion that never reaches outsid
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 
@@ -22,7 +21,9 @@ def safe_file_name(name: str, *, keep_suffix: bool = True, limit: int = MAX_NAME
     (accents dropped, anything else becomes "_"), no leading dot or dash, no path, at most `limit`
     characters with the (lower-cased) extension kept."""
     base = Path(str(name).replace("\\", "/")).name
-    stem, suffix = os.path.splitext(base) if keep_suffix else (base, "")
+    # Path's suffix, not os.path.splitext: "..txt" is a .txt file whose name is ".", not a file "..txt".
+    suffix = Path(base).suffix if keep_suffix else ""
+    stem = base[: len(base) - len(suffix)]
     suffix = re.sub(r"[^a-z0-9.]", "", suffix.lower())[:10]
 
     def clean(text: str) -> str:

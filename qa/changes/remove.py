@@ -6,12 +6,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable
 
-from ..collection import Collection, load_collection, save_collection, writer_lock
+from ..collection import Collection, load_collection, writer_lock
 from ..errors import CollectionError, ReviewQAError
 from ..settings import Settings
-from .originals import delete_original
 from .reports import DocumentInfo, RemoveReport
-from .transaction import default_embedder, read_collection, restore
+from .transaction import Change, default_embedder, read_collection, recover, run_change
 
 Progress = Callable[[float, str], None]
 
@@ -25,10 +24,19 @@ def remove_document(settings: Settings, document_id: str, *, embedder=None,
     say = progress or (lambda fraction, message: None)
     if embedder is None:
         embedder = default_embedder(settings)
+    def build(collection: Collection):
+        return build_index(settings, embedder, progress=show_bar, collection=collection)
+
     with writer_lock(settings.corpus_path):
-        before, collection = read_collection(settings)
+        recovered = recover(settings, build)
+        collection = read_collection(settings)
         document = collection.document(document_id)
         if document is None:
+            if recovered and recovered.finished and recovered.change.kind == "remove" \
+                    and document_id in recovered.change.documents:
+                # The same removal was interrupted and has just been finished: the job is done.
+                return RemoveReport(document_id, "", False, None, None,
+                                    f"Removed {document_id}: the removal that was interrupted has been finished.")
             ids = [d.id for d in collection.documents]
             close = difflib.get_close_matches(document_id, ids, n=3, cutoff=0.5) or \
                 [i for i in ids if document_id and document_id in i][:3]
@@ -41,17 +49,12 @@ def remove_document(settings: Settings, document_id: str, *, embedder=None,
             raise CollectionError(f"'{document_id}' is the only document in the collection; a collection needs at "
                                   "least one review (add another file first).")
         new = Collection(reviews, tuple(d for d in collection.documents if d.id != document.id))
+        change = Change("remove", (), (document.file,) if document.file else (), (document.id,))
+        say(0.3, "Updating the search index")
         try:
-            save_collection(new, settings.corpus_path)
-            say(0.3, "Updating the search index")
-            report = build_index(settings, embedder, progress=show_bar, collection=new)
-        except BaseException as error:
-            restore(settings.corpus_path, before)
-            if isinstance(error, ReviewQAError):
-                raise type(error)(f"{error} Nothing was removed: the collection is as it was.") from None
-            raise
-        if document.file:
-            delete_original(document.file, settings)
+            report = run_change(settings, change, new, lambda: None, build)
+        except ReviewQAError as error:
+            raise type(error)(f"{error} Nothing was removed: the collection is as it was.") from None
         say(1.0, "Done")
     review = collection.review(document.review_id)
     message = (f"Removed {document.id}" + (f" and its review “{review.title}”, which had no other document"

@@ -30,6 +30,9 @@ def parse_html(data: bytes, name: str) -> ParsedFile:
         if len(fallback) >= MIN_MAIN_TEXT and _reads_as_prose(fallback):
             text, sections, title = fallback, fallback_sections, title or fallback_title
     if len(text) < MIN_MAIN_TEXT:
+        if _too_deep(data):
+            raise DocumentError(f"'{name}' nests its elements more than {MAX_DEPTH} levels deep, which no real page "
+                                "does, so it cannot be read; save the report as PDF and add that.")
         raise DocumentError(f"No main text was found in '{name}' (it looks like a page of navigation or links); "
                             "open the page that holds the report itself and save that, or save the report as PDF.")
     return ParsedFile(text=text, sections=sections, pages=(), format="html", title=title, year=None, area=None)
@@ -88,6 +91,21 @@ def _block(builder: TextBuilder, element) -> None:
             _block(builder, child)
         if len(element) == 0:
             builder.paragraph(_text(element))
+
+
+MAX_DEPTH = 256     # libxml2's own limit on nesting, past which it stops reading a page
+
+
+def _too_deep(data: bytes) -> bool:
+    """The page stops being read at libxml2's nesting limit (what trafilatura parses it with)."""
+    import lxml.html
+
+    parser = lxml.html.HTMLParser()
+    try:
+        lxml.html.document_fromstring(data, parser=parser)
+    except (etree.ParserError, ValueError):
+        pass
+    return any("Excessive depth" in entry.message for entry in parser.error_log)
 
 
 def _reads_as_prose(text: str) -> bool:

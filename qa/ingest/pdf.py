@@ -105,6 +105,12 @@ def parse_pdf(data: bytes, name: str, limits: ParseLimits | None = None) -> Pars
         raise DocumentError(
             f"'{name}' has no text layer on {_page_list(empty)} (it looks scanned); run OCR on it first, "
             "for example `ocrmypdf in.pdf out.pdf`, and add the result.")
+    garbled = [number for number, lines in enumerate(pages, 1) if _garbled(" ".join(line.text for line in lines))]
+    if garbled and len(garbled) + len(empty) == len(pages):
+        raise DocumentError(
+            f"'{name}' has a text layer that does not read as words on {_page_list(garbled)} (its fonts have no "
+            "map to Unicode, so the text would be gibberish); run OCR on it first, for example "
+            "`ocrmypdf --force-ocr in.pdf out.pdf`, and add the result.")
     vocabulary = _vocabulary(pages)
     body = _body_style(pages)
     page_paragraphs = [_paragraphs(lines, body, vocabulary) for lines in pages]
@@ -133,8 +139,12 @@ def parse_pdf(data: bytes, name: str, limits: ParseLimits | None = None) -> Pars
                               labels[number - 1]) for number in range(1, len(pages) + 1))
     warnings: tuple[str, ...] = ()
     if empty:
-        warnings = (f"'{name}' has no text on {_page_list(empty)} (scanned images?); those pages are left out "
-                    "of the search; run OCR on the file (for example `ocrmypdf`) to include them.",)
+        warnings += (f"'{name}' has no text on {_page_list(empty)} (scanned images?); those pages are left out "
+                     "of the search; run OCR on the file (for example `ocrmypdf`) to include them.",)
+    if garbled:
+        warnings += (f"'{name}' has text that does not read as words on {_page_list(garbled)} (fonts without a "
+                     "Unicode map); passages from those pages will be gibberish. Run OCR on the file (for example "
+                     "`ocrmypdf --force-ocr`) to read them properly.",)
     return ParsedFile(text=text, sections=sections, pages=page_records, format="pdf", title=None, year=None,
                       area=None, warnings=warnings)
 
@@ -282,8 +292,28 @@ def _remove_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
     return cleaned
 
 
+_WORDS = re.compile(r"[A-Za-z]{4,}")
+
+
+def _garbled(text: str) -> bool:
+    """A page whose text layer does not decode to words: mostly symbols, letters of another script
+    (a Symbol font read as Greek), or Latin "words" without vowels (glyph ids read as letters)."""
+    visible = [ch for ch in text if not ch.isspace()]
+    if len(visible) < 100:
+        return False
+    letters = [ch for ch in visible if ch.isalpha()]
+    latin = sum(1 for ch in letters if ord(ch) < 0x250)
+    if len(letters) < 0.5 * len(visible) or latin < 0.5 * max(1, len(letters)):
+        return True
+    words = _WORDS.findall(text)
+    return len(words) >= 20 and sum(1 for w in words if re.search(r"[aeiouyAEIOUY]", w)) < 0.7 * len(words)
+
+
 def _has_text(lines: list[_Line]) -> bool:
-    return len(re.findall(r"[^\W_]", " ".join(line.text for line in lines[:20]))) >= 3
+    """Some letters or digits near the top, or a page full of characters of any kind (symbols from a
+    font without a Unicode map are text, if not words: see _garbled)."""
+    head = " ".join(line.text for line in lines[:20])
+    return len(re.findall(r"[^\W_]", head)) >= 3 or sum(len(line.text) for line in lines) >= 100
 
 
 def _page_list(numbers: list[int]) -> str:

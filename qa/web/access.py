@@ -106,3 +106,27 @@ def _read_users(path) -> tuple[tuple[str, str], ...]:
     if not users:
         raise ReviewQAError(f"The auth file {path} holds no `user:password` lines.")
     return tuple(users)
+
+
+def bearer_matches(authorization: str | None, token: str) -> bool:
+    """An `Authorization` header value carries this bearer token (compared in constant time)."""
+    scheme, _, given = (authorization or "").partition(" ")
+    return scheme.lower() == "bearer" and secrets.compare_digest(given.strip().encode(), token.encode())
+
+
+def header(scope: dict, name: bytes) -> str | None:
+    for key, value in scope.get("headers", ()):
+        if key.lower() == name:
+            return value.decode("latin-1")
+    return None
+
+
+def cookies(scope: dict) -> dict[str, str]:
+    from http.cookies import SimpleCookie
+
+    jar: SimpleCookie = SimpleCookie()
+    try:
+        jar.load(header(scope, b"cookie") or "")
+    except Exception:  # noqa: BLE001 - a malformed cookie header is no login
+        return {}
+    return {key: morsel.value for key, morsel in jar.items()}

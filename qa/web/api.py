@@ -23,7 +23,6 @@ import math
 import os
 import pathlib
 import re
-import secrets
 from typing import Annotated, Any, Literal
 
 import anyio
@@ -50,7 +49,8 @@ from ..search import MAX_K, filters_from_input, search_request, similar_request
 from ..search.filters import MAX_FILTER_VALUES, YEAR_RANGE
 from ..search.rankings import DEFAULT_RANKING, RANKINGS
 from ..search.results import review_record
-from .guards import LimitMiddleware, one_line
+from .access import bearer_matches, header
+from .guards import UNAUTHORISED, LimitMiddleware, one_line
 
 log = logging.getLogger("reviewqa.api")
 
@@ -282,13 +282,8 @@ _bearer = HTTPBearer(auto_error=False, description="the server's API token (when
 
 def authorised(request: Request, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]):
     token = request.app.state.token
-    if token is None:
-        return
-    given = credentials.credentials if credentials is not None else ""
-    if not (credentials and credentials.scheme.lower() == "bearer"
-            and secrets.compare_digest(given.encode(), token.encode())):
-        raise _Refused(401, "This server needs an API token: send `Authorization: Bearer <token>`.",
-                       {"WWW-Authenticate": "Bearer"})
+    if token is not None and not bearer_matches(request.headers.get("authorization"), token):
+        raise _Refused(401, UNAUTHORISED, {"WWW-Authenticate": "Bearer"})
 
 
 router = APIRouter(dependencies=[Depends(authorised)])
@@ -372,7 +367,8 @@ def make_api(service, token: str | None = None) -> FastAPI:
                               "Errors are `{\"error\": \"<one line>\"}` with a 4xx status (503 while the index "
                               "or model is unavailable).")
     app.state.service, app.state.token, app.state.searches = service, token, None
-    app.add_middleware(LimitMiddleware)
+    app.add_middleware(LimitMiddleware, allowed=None if token is None else
+                       lambda scope: bearer_matches(header(scope, b"authorization"), token))
     _add_docs(app)
     app.include_router(router)
 

@@ -4,12 +4,15 @@ Gradio stores anything. Both read a request body through `read_body`, which stop
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from ..ingest.files import SUPPORTED
+
+log = logging.getLogger("reviewqa.server")
 
 # What the app accepts as uploads: the formats `reviewqa add` reads (qa/ingest/files.py).
 UPLOAD_TYPES = tuple(sorted(SUPPORTED))
@@ -21,10 +24,12 @@ MAX_BODY = 64 * 1024             # bytes of request body
 class LimitMiddleware:
     """Refuses an over-long query string (414) or body (413) before any handler runs. The body is read
     here, at most `max_body` bytes of it, and handed on whole; a request that says nothing of its length
-    is cut off at the limit too."""
+    is cut off at the limit too. `allowed(scope)` (authentication) is asked before a body is read, so a
+    client without the token never gets a byte of its body accepted."""
 
-    def __init__(self, app, *, max_query: int = MAX_QUERY_STRING, max_body: int = MAX_BODY):
-        self.app, self.max_query, self.max_body = app, max_query, max_body
+    def __init__(self, app, *, max_query: int = MAX_QUERY_STRING, max_body: int = MAX_BODY,
+                 allowed: Callable[[dict], bool] | None = None):
+        self.app, self.max_query, self.max_body, self.allowed = app, max_query, max_body, allowed
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
@@ -39,6 +44,8 @@ class LimitMiddleware:
                                                f"{self.max_body:,}.")
         if scope.get("method") in ("GET", "HEAD", "OPTIONS", "DELETE") and not length:
             return await self.app(scope, receive, send)
+        if self.allowed is not None and not self.allowed(scope):
+            return await send_error(send, 401, UNAUTHORISED, [(b"www-authenticate", b"Bearer")])
         chunks: list[bytes] = []
 
         def keep(chunk: bytes) -> None:
@@ -112,28 +119,35 @@ def one_line(text: str) -> str:
     return text if len(text) <= 400 else text[:397] + "..."
 
 
-async def send_error(send, status: int, message: str) -> None:
+UNAUTHORISED = "This server needs an API token: send `Authorization: Bearer <token>`."
+
+
+async def send_error(send, status: int, message: str, headers: list[tuple[bytes, bytes]] | None = None) -> None:
     """Answer an ASGI request with `{"error": message}` and close it (used before the app is reached)."""
     body = json.dumps({"error": one_line(message)}).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+                            (b"connection", b"close"), *(headers or [])]})
     await send({"type": "http.response.body", "body": body})
 
 
 class UploadGuard:
     """Checks POST .../gradio_api/upload before Gradio stores anything: only UPLOAD_TYPES, at most
     `max_file_bytes` per file and `max_files` files. The body is spooled (memory, then the temp folder)
-    while its part headers are read, and handed to Gradio only once it has passed."""
+    while its part headers are read, and handed to Gradio only once it has passed. `logged_in(scope)`
+    is asked first: without a login (when the app has logins), nothing of the body is read."""
 
     def __init__(self, app, *, max_file_bytes: int, allowed: tuple[str, ...] = UPLOAD_TYPES,
-                 max_files: int = MAX_UPLOAD_FILES):
+                 max_files: int = MAX_UPLOAD_FILES, logged_in: Callable[[dict], bool] | None = None):
         self.app, self.max_file_bytes, self.allowed, self.max_files = app, max_file_bytes, allowed, max_files
+        self.logged_in = logged_in
 
     async def __call__(self, scope, receive, send):
         if (scope["type"] != "http" or scope.get("method") != "POST"
                 or not scope.get("path", "").rstrip("/").endswith("/gradio_api/upload")):
             return await self.app(scope, receive, send)
+        if self.logged_in is not None and not self.logged_in(scope):
+            return await send_error(send, 401, "Log in to the app before uploading files.")
         headers = {name.lower(): value for name, value in scope.get("headers", ())}
         limit = self.max_files * (self.max_file_bytes + 4096)
         try:
@@ -251,3 +265,86 @@ class _PartCheck:
         if self._name and self._part_bytes > self.max_bytes and self.problem is None:
             self.problem = (413, f"'{self._name[:80]}' is over the limit of {self.max_bytes / 2**20:.0f} MB "
                                  "a file.")
+
+
+class EventGuard:
+    """Checks an app event (POST .../gradio_api/queue/join) before Gradio queues it: a known event
+    given the number of inputs it takes, and every file it names uploaded to this server. Gradio would
+    refuse the others later, printing a traceback for each; a hostile client gets one line instead."""
+
+    def __init__(self, app, *, inputs_of: Callable[[int], int | None], uploaded: Callable[[str], bool]):
+        self.app, self.inputs_of, self.uploaded = app, inputs_of, uploaded
+
+    async def __call__(self, scope, receive, send):
+        if (scope["type"] != "http" or scope.get("method") != "POST"
+                or not scope.get("path", "").rstrip("/").endswith("/gradio_api/queue/join")):
+            return await self.app(scope, receive, send)
+        chunks: list[bytes] = []
+
+        def keep(chunk: bytes) -> None:
+            chunks.append(chunk)
+
+        outcome = await read_body(receive, MAX_EVENT_BODY, keep)
+        if outcome is DISCONNECTED:
+            return
+        if outcome is not None:
+            return await send_error(send, *outcome)
+        body = b"".join(chunks)
+        problem = self.problem(body)
+        if problem:
+            log.warning("refused an app event: %s", problem)
+            return await send_error(send, 400, problem)
+        return await self.app(scope, replay(iter([body]).__next__, receive), send)
+
+    def problem(self, body: bytes) -> str | None:
+        try:
+            event = json.loads(body)
+        except ValueError:
+            return None                       # Gradio answers 422 by itself, without a traceback
+        if not isinstance(event, dict) or not isinstance(event.get("data"), list):
+            return None
+        index = event.get("fn_index")
+        wanted = self.inputs_of(index) if isinstance(index, int) and not isinstance(index, bool) else None
+        if wanted is None:
+            return "There is no such event in this app."
+        if len(event["data"]) != wanted:
+            return f"This event takes {wanted} values, not {len(event['data'])}."
+        for path in _file_paths(event["data"]):
+            if not isinstance(path, str) or not self.uploaded(path):
+                return "A file named in this event was not uploaded to this server; upload it first."
+        return None
+
+
+MAX_EVENT_BODY = 1 * 2**20     # an event carries form values and file references, never file contents
+
+
+def _file_paths(value, depth: int = 0):
+    """The `path` of every file reference (a Gradio FileData) inside an event's values."""
+    if depth > 20:
+        return
+    if isinstance(value, dict):
+        meta = value.get("meta")
+        if "path" in value and (isinstance(meta, dict) and meta.get("_type") == "gradio.FileData" or "url" in value
+                                or "orig_name" in value):
+            yield value["path"]
+        for item in value.values():
+            yield from _file_paths(item, depth + 1)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _file_paths(item, depth + 1)
+
+
+class IgnoreForwardedHost:
+    """Drops the headers by which a client could claim another host (X-Forwarded-Host, Forwarded):
+    Gradio builds the links in its page config from them, so any client could make the app point
+    elsewhere. reviewqa is served directly, not behind a proxy that sets them."""
+
+    DROPPED = frozenset({b"x-forwarded-host", b"forwarded", b"x-forwarded-proto", b"x-forwarded-port"})
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] in ("http", "websocket") and any(k.lower() in self.DROPPED for k, _ in scope["headers"]):
+            scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k.lower() not in self.DROPPED]}
+        return await self.app(scope, receive, send)

@@ -21,10 +21,12 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from ..settings import Settings
-from .access import resolve_access
-from .guards import UploadGuard
+from .access import cookies, resolve_access
+from .guards import EventGuard, IgnoreForwardedHost, UploadGuard
+from .uploads import is_uploaded, upload_folder
 
 log = logging.getLogger("reviewqa.server")
 
@@ -126,8 +128,31 @@ def make_server_app(settings: Settings, service, *, reviews=None, token: str | N
         # the server (read in full through the add flow) or a pipe that blocks the event loop.
         demo.has_launched = True
         app.state.demo = demo
-    app.add_middleware(UploadGuard, max_file_bytes=settings.parse_limits.max_file_bytes)
+        logged_in = gradio_login_check(app) if ui_auth is not None else None
+        folder = upload_folder()
+        app.add_middleware(EventGuard, uploaded=lambda path: is_uploaded(path, folder),
+                           inputs_of=lambda index: len(demo.fns[index].inputs) if index in demo.fns else None)
+    else:
+        logged_in = None
+    app.add_middleware(UploadGuard, max_file_bytes=settings.parse_limits.max_file_bytes, logged_in=logged_in)
+    app.add_middleware(IgnoreForwardedHost)      # outermost: no layer below sees a claimed host
     return app
+
+
+def gradio_login_check(app):
+    """Whether a request carries the cookie of a login to the mounted Gradio app (the check Gradio's
+    routes make, asked before an upload's body is read)."""
+    from starlette.routing import Mount
+
+    gradio_app: Any = next(route.app for route in app.routes if isinstance(route, Mount) and route.path == "")
+    names = (f"access-token-{gradio_app.cookie_id}", f"access-token-unsecure-{gradio_app.cookie_id}")
+
+    def logged_in(scope: dict) -> bool:
+        jar = cookies(scope)
+        token = next((jar[name] for name in names if name in jar), None)
+        return token is not None and gradio_app.tokens.get(token) is not None
+
+    return logged_in
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 7860, build: bool = True, *,
@@ -167,8 +192,7 @@ def run_server(app, host: str, port: int) -> None:
     """Serve until Ctrl+C or SIGTERM (both finish the requests under way, then return)."""
     import uvicorn
 
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", server_header=False,
-                            timeout_graceful_shutdown=5, timeout_keep_alive=30)
+    config = server_config(app, host, port)
     quiet_shutdown()
     # uvicorn re-raises SIGTERM once it has shut down; with the default handler the process would end
     # there, before the caller's clean-up (the temp folder). Raised as SystemExit, the clean-up runs.
@@ -181,16 +205,37 @@ def run_server(app, host: str, port: int) -> None:
             signal.signal(signal.SIGTERM, previous)
 
 
+# How long a request line and headers may be before the HTTP layer refuses them with its own plain
+# "400 Invalid HTTP request" (its default is about 100 KB): up to here, an over-long query string
+# reaches the API's guard and gets the documented JSON 414.
+MAX_REQUEST_HEAD = 1 * 2**20
+
+
+def server_config(app, host: str, port: int, *, graceful_seconds: float = 5):
+    import uvicorn
+
+    return uvicorn.Config(app, host=host, port=port, log_level="warning", server_header=False,
+                          timeout_graceful_shutdown=graceful_seconds, timeout_keep_alive=30, http="h11",
+                          h11_max_incomplete_event_size=MAX_REQUEST_HEAD)
+
+
 def _exit_on_signal(signum, frame):
     raise SystemExit(128 + signum)
 
 
 class _CancelledAtShutdown(logging.Filter):
-    """An event stream left open by a client (gradio_client's) is cancelled when the server stops;
-    uvicorn logs that as an exception with a traceback. One line says it already."""
+    """An event stream a client left open is cut when the server stops (cancelled, or ended by
+    Gradio's closed queue after its response started); uvicorn logs that with a traceback. One line
+    says it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return not (record.exc_info and isinstance(record.exc_info[1], asyncio.CancelledError))
+        error = record.exc_info[1] if record.exc_info else None
+        cut = isinstance(error, asyncio.CancelledError) or (
+            isinstance(error, RuntimeError) and "response already started" in str(error))
+        if cut:
+            record.msg, record.args, record.exc_info, record.exc_text = (
+                "an open event stream was closed as the server stopped", (), None, None)
+        return True
 
 
 def quiet_shutdown() -> None:

@@ -45,17 +45,22 @@ def upload_folder() -> Path:
     return Path(get_upload_folder()).resolve()
 
 
-def check_uploaded(path: str, folder: Path) -> None:
-    """An add from the app takes only files uploaded to this server: a regular file (not a link,
-    pipe or device) inside its upload folder. Anything else is refused before it is opened."""
-    name = Path(path).name[:80] or "the file"
+def is_uploaded(path: str, folder: Path) -> bool:
+    """A regular file (not a link, pipe or device) inside this server's upload folder; checked
+    without opening it."""
     candidate = Path(os.path.abspath(path))
     try:
-        inside = folder in candidate.parent.resolve().parents or candidate.parent.resolve() == folder
-        mode = os.lstat(candidate).st_mode
-    except OSError:
-        inside, mode = False, 0
-    if not inside or not stat.S_ISREG(mode):
+        parent = candidate.parent.resolve()
+        return (folder in parent.parents or parent == folder) and stat.S_ISREG(os.lstat(candidate).st_mode)
+    except (OSError, ValueError):
+        return False
+
+
+def check_uploaded(path: str, folder: Path) -> None:
+    """An add from the app takes only files uploaded to this server. Anything else is refused before
+    it is opened."""
+    if not is_uploaded(path, folder):
+        name = Path(path).name[:80] or "the file"
         raise ReviewQAError(f"'{name}' was not uploaded to this server; choose the file again with the upload box.")
 
 

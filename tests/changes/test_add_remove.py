@@ -544,7 +544,7 @@ def test_cli_add_list_remove(cli, capsys, tmp_path, settings):
 
     assert cli("list") == 0
     out = capsys.readouterr().out
-    assert document_id in out and "1 added document; and 9 review summaries" in out
+    assert document_id in out and "1 added document, and 9 review summaries" in out
     assert cli("list", "--json", "--all") == 0
     listed = json.loads(capsys.readouterr().out)
     assert len(listed) == 10 and sum(d["added"] for d in listed) == 1
@@ -713,3 +713,35 @@ def test_a_file_changed_while_being_added_is_refused_and_nothing_is_kept(service
     with pytest.raises(DocumentError, match="changed while it was being added"):
         service.add([path])
     assert snapshot(service.settings) == before and copies(service.settings) == []
+
+
+def test_one_add_embeds_a_bounded_number_of_sentences(built, tmp_path):
+    """A file under the size limit can still hold hundreds of thousands of sentences (49 MB of text:
+    552,563), which would hold the collection for tens of minutes: each add embeds at most
+    `max_add_sentences`, and a file past it is refused with the reason while the others go in."""
+    settings = built.with_(max_add_sentences=200)
+    long = write(tmp_path / "long.txt", report_text(name="Child L", body=" ".join(
+        f"Sentence {n} about the family's circumstances." for n in range(400))))
+    short = write(tmp_path / "short.txt", report_text(name="Child S"))
+    counting = CountingEmbedder()
+    report = add_files(settings, [long, short], embedder=counting)
+    by_name = {f.name: f for f in report.files}
+    assert by_name["long.txt"].status == "failed"
+    assert re.search(r"'long.txt' holds about 4\d\d sentences; one add embeds at most 200 .* raise the limit with "
+                     r"--max-sentences", by_name["long.txt"].message), by_name["long.txt"].message
+    assert by_name["short.txt"].status == "added" and counting.texts < 200
+
+
+def test_adding_a_folder_does_not_follow_links(built, tmp_path):
+    secret = tmp_path / "outside" / "secret.txt"
+    write(secret, report_text(name="Child Secret", body="The server's private notes about the tea-urn."))
+    folder = tmp_path / "reports"
+    write(folder / "real.txt", report_text(name="Child R"))
+    (folder / "linked.txt").symlink_to(secret)
+    (folder / "linked-folder").symlink_to(secret.parent, target_is_directory=True)
+    report = add_files(built, [folder], embedder=FakeEmbedder())
+    statuses = {f.name: (f.status, f.message) for f in report.files}
+    assert statuses["real.txt"][0] == "added"
+    assert statuses["linked.txt"] == ("skipped", "linked.txt: skipped, a symbolic link (links are not followed).")
+    assert statuses["linked-folder"][0] == "skipped"
+    assert not any("tea-urn" in d.text for d in load_collection(built.corpus_path).documents)

@@ -190,3 +190,26 @@ def test_the_cli_refuses_every_bomb_under_a_memory_cap(settings, bombs):
     assert "3 failed" in done.stdout
     assert settings.corpus_path.read_bytes() == before
     assert elapsed < 120, f"refusing three bombs took {elapsed:.0f} s"
+
+
+@pytest.mark.parametrize("font", [b"/Symbol", b"/ZapfDingbats"])
+def test_a_text_layer_that_does_not_read_as_words_is_refused_like_a_scan(font):
+    """Fonts without a Unicode map give a text layer of gibberish (here a report set in Symbol and
+    Dingbats): refused with the reason and the fix, instead of added with gibberish passages."""
+    content = b"".join(b"BT /F1 11 Tf 40 %d Td (The health visitor saw the baby at home and shared the concern.) Tj "
+                       b"ET\n" % (800 - 14 * row) for row in range(40))
+    data = raw_pdf(content, filtered=False).replace(b"/BaseFont /Helvetica", b"/BaseFont " + font)
+    with pytest.raises(DocumentError, match=r"'symbols.pdf' has a text layer that does not read as words on page 1 "
+                                            r".*run OCR"):
+        parse_pdf(data, "symbols.pdf")
+    readable = raw_pdf(content, filtered=False)
+    assert "health visitor" in parse_pdf(readable, "plain.pdf").text
+
+
+def test_a_page_nested_too_deeply_is_refused_with_that_reason():
+    from qa.ingest.html import parse_html
+
+    data = ("<html><body>" + "<div>" * 200_000 + "<p>" + "A real sentence about the review. " * 20 + "</p>"
+            + "</div>" * 200_000 + "</body></html>").encode()
+    with pytest.raises(DocumentError, match="'deep.html' nests its elements more than 256 levels deep"):
+        parse_html(data, "deep.html")

@@ -40,6 +40,8 @@ def gradio_event(url: str, fn_index: int, data: list, timeout: float = 120) -> d
         joined = http.post("/gradio_api/queue/join", json={"data": data, "fn_index": fn_index,
                                                            "session_hash": session, "event_data": None,
                                                            "trigger_id": None})
+        if joined.status_code == 400:
+            return {"refused": joined.json()["error"]}      # refused before Gradio queued it
         assert joined.status_code == 200, joined.text
         with http.stream("GET", "/gradio_api/queue/data", params={"session_hash": session}) as stream:
             for line in stream.iter_lines():
@@ -108,9 +110,8 @@ def test_crafted_add_events_cannot_read_server_files_or_stall_the_server(server,
             message = gradio_event(server.url, add, data, timeout=60)
             assert time.perf_counter() - started < 30, f"the add event for {path} took too long"
             assert SECRET not in json.dumps(message)
-            if message.get("success"):
-                # Refused by the app's own check: the status says so and nothing was added.
-                assert "was not uploaded to this server" in json.dumps(message["output"])
+            assert message.get("refused") == ("A file named in this event was not uploaded to this server; upload "
+                                              "it first."), message
     assert health.failures == [] and health.slowest < 2.0, (health.failures, health.slowest)
     assert built.corpus_path.read_bytes() == before
     with httpx.Client(base_url=server.url, timeout=30) as http:
@@ -139,3 +140,79 @@ def test_uploaded_bombs_are_refused_and_the_server_keeps_answering(server, built
     # The parse ran in child processes: this process (the server) did not inflate the bombs.
     grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss_before) * 1024
     assert grown < 300 * 2**20, f"the server grew by {grown / 2**20:.0f} MB"
+
+
+def first_response_without_a_body(url: str, path: str, headers: dict) -> tuple[int, str]:
+    """Send a request's headers, promising a large body, and read what comes back before any of the
+    body is sent: a server that checks authentication first answers at once."""
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    lines = [f"POST {path} HTTP/1.1", f"Host: {parts.hostname}:{parts.port}",
+             *(f"{name}: {value}" for name, value in headers.items()), "", ""]
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall("\r\n".join(lines).encode())
+        chunks = []
+        while chunk := sock.recv(65536):       # the refusal closes the connection
+            chunks.append(chunk)
+        answer = b"".join(chunks).decode("latin-1")
+    status = int(answer.split(" ", 2)[1])
+    return status, answer.split("\r\n\r\n", 1)[-1]
+
+
+def test_requests_without_credentials_are_refused_before_their_bodies_are_read(built):
+    from qa.web.access import Access
+
+    token = "a-token-for-the-hostile-test-0123456789"
+    with server_temp_dir() as temp:
+        service = Service(built, embedder=FakeEmbedder())
+        app = make_server_app(built, service, token=token, ui_auth=Access(token).ui_auth,
+                              export_dir=temp / "exports")
+        with ServerThread(app) as running:
+            # 50 files of 49 MB promised; nothing sent. Before the fix the guard spooled the whole body first.
+            status, body = first_response_without_a_body(
+                running.url, "/gradio_api/upload",
+                {"Content-Type": "multipart/form-data; boundary=xyz", "Content-Length": str(50 * 49 * 2**20)})
+            assert status == 401 and "Log in" in body
+            spooled = [p for p in temp.rglob("*") if p.is_file()]
+            assert spooled == []
+            status, body = first_response_without_a_body(
+                running.url, "/api/search", {"Content-Type": "application/json", "Content-Length": "60000"})
+            assert status == 401 and "Bearer" in body
+            # With the token, the same API request is read and answered.
+            with httpx.Client(base_url=running.url, timeout=30,
+                              headers={"Authorization": f"Bearer {token}"}) as http:
+                assert http.post("/api/search", json={"question": "county lines"}).status_code == 200
+
+
+def test_malformed_events_are_refused_in_one_line_without_a_traceback(server, capfd):
+    add = event_index(server.app, "add_documents")
+    respond = event_index(server.app, "respond")
+    assert gradio_event(server.url, respond, [12, {"a": 1}]) == {"refused": "This event takes 8 values, not 2."}
+    assert gradio_event(server.url, 999, ["x"]) == {"refused": "There is no such event in this app."}
+    refused = gradio_event(server.url, add, [[file_data("/etc/hostname")], "", "", "", "", "From the area"])
+    assert "not uploaded to this server" in refused["refused"]
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_an_over_long_request_line_gets_the_documented_json_414(server):
+    import socket
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(server.url)
+    for size in (70_000, 200_000, 900_000):
+        with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+            sock.sendall(f"GET /api/search?q={'a' * size} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+            answer = b""
+            while chunk := sock.recv(65536):
+                answer += chunk
+        head, _, body = answer.partition(b"\r\n\r\n")
+        assert head.startswith(b"HTTP/1.1 414") and json.loads(body)["error"].startswith("The query string is"), head
+
+
+def test_a_claimed_forwarded_host_does_not_reach_the_app_config(server):
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        config = http.get("/config", headers={"X-Forwarded-Host": "evil.example", "X-Forwarded-Proto": "https",
+                                              "Forwarded": "host=evil.example"})
+    assert config.status_code == 200 and "evil.example" not in config.text
