@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import resource
 import threading
 import time
@@ -124,8 +125,10 @@ def test_uploaded_bombs_are_refused_and_the_server_keeps_answering(server, built
     add = event_index(server.app, "add_documents")
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with httpx.Client(base_url=server.url, timeout=120) as http:
+        large = (b"The health visitor recorded the concern. " * 1_150_000)[:45 * 2**20]   # 45 MB of sentences
         files = [("files", ("operators.pdf", pdf_bomb(1050), "application/pdf")),
-                 ("files", ("spaces.pdf", pdf_bomb(1100, b" " * 1024), "application/pdf"))]
+                 ("files", ("spaces.pdf", pdf_bomb(1100, b" " * 1024), "application/pdf")),
+                 ("files", ("large.txt", large, "text/plain"))]
         uploaded = http.post("/gradio_api/upload", files=files)
         assert uploaded.status_code == 200, uploaded.text
         paths = uploaded.json()
@@ -134,6 +137,7 @@ def test_uploaded_bombs_are_refused_and_the_server_keeps_answering(server, built
     assert message.get("success"), message
     status = message["output"]["data"][0]
     assert status.count("decompression bomb") == 2, status
+    assert re.search(r"&#x27;large.txt&#x27; holds 47,\d{3},\d{3} characters of text, over the limit", status), status
     assert health.failures == [] and health.slowest < 2.0, (health.failures, health.slowest)
     assert built.corpus_path.read_bytes() == before
     assert [d for d in load_collection(built.corpus_path).documents if d.file] == []
