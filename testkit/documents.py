@@ -200,14 +200,20 @@ def print_pdfs(jobs: list[PdfJob]) -> None:
         try:
             page = browser.new_page()
             for job in jobs:
-                page.set_content(job.html, wait_until="load")
-                options = dict(path=str(job.path), format="A4", prefer_css_page_size=True, print_background=True)
-                if job.header_footer:
-                    options.update(display_header_footer=True, header_template=job.header_template,
-                                   footer_template=job.footer_template)
-                page.pdf(**options)
+                print_pdf(page, job)
         finally:
             browser.close()
+
+
+def print_pdf(page, job: PdfJob) -> None:
+    """Print one job with an open Playwright page (for callers that print several rounds with one
+    browser, as testkit/render.py does)."""
+    page.set_content(job.html, wait_until="load")
+    options = dict(path=str(job.path), format="A4", prefer_css_page_size=True, print_background=True)
+    if job.header_footer:
+        options.update(display_header_footer=True, header_template=job.header_template,
+                       footer_template=job.footer_template)
+    page.pdf(**options)
 
 
 def pdf_page_count(path: Path) -> int:
