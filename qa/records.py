@@ -71,7 +71,7 @@ class Page:
 class Review:
     id: str
     title: str
-    year: int
+    year: int | None                  # publication year; None when no document states it
     area: str
     name: str
     nation: str
@@ -82,6 +82,10 @@ class Review:
     same_case_as: tuple[str, ...] = ()
     source_line: int = 0
 
+    @property
+    def year_label(self) -> str:
+        return str(self.year) if self.year is not None else "year unknown"
+
     def to_json(self) -> dict:
         return {"id": self.id, "title": self.title, "year": self.year, "area": self.area, "name": self.name,
                 "nation": self.nation, "region": self.region, "keywords": list(self.keywords),
@@ -91,7 +95,8 @@ class Review:
     @classmethod
     def from_json(cls, record: dict) -> Review:
         return cls(
-            id=str(record["id"]), title=str(record["title"]), year=int(record["year"]), area=str(record["area"]),
+            id=str(record["id"]), title=str(record["title"]),
+            year=None if record.get("year") is None else int(record["year"]), area=str(record["area"]),
             name=str(record["name"]), nation=str(record["nation"]),
             keywords=tuple(str(k) for k in record.get("keywords", ())), region=str(record.get("region", "unknown")),
             child_ages=tuple(float(a) for a in record.get("child_ages", ())),

@@ -64,7 +64,7 @@ class Stats:
     reviews: int | None
     documents: int | None
     documents_by_kind: dict[str, int] | None
-    years: dict[int, int] | None
+    years: dict[str, int] | None
     nations: dict[str, int] | None
     collection: str
     collection_fault: str | None
@@ -213,7 +213,7 @@ class Service:
             reviews=len(collection.reviews) if collection else None,
             documents=len(collection.documents) if collection else None,
             documents_by_kind=dict(Counter(d.kind for d in collection.documents)) if collection else None,
-            years=dict(sorted(Counter(r.year for r in collection.reviews).items())) if collection else None,
+            years=dict(sorted(Counter(r.year_label for r in collection.reviews).items())) if collection else None,
             nations=dict(Counter(r.nation for r in collection.reviews).most_common()) if collection else None,
             collection=str(settings.corpus_path), collection_fault=fault, index_dir=str(settings.index_dir),
             index_status=state,

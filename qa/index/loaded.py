@@ -78,7 +78,8 @@ class SearchIndex:
         # Metadata as columns, so filters are array operations.
         reviews = [self.reviews[rid] for rid in self.review_ids]
         self.review_columns = {
-            "year": np.array([r.year for r in reviews], dtype=np.int64),
+            # An unknown year is -1: no year filter admits it (qa/search/filters.py says how unknown is treated).
+            "year": np.array([-1 if r.year is None else r.year for r in reviews], dtype=np.int64),
             "nation": np.array([r.nation.lower() for r in reviews], dtype=object),
             "region": np.array([r.region.lower() for r in reviews], dtype=object),
             "area": np.array([r.area.lower() for r in reviews], dtype=object),

@@ -69,9 +69,9 @@ class Filters:
 
 
 def review_passes(review: Review, filters: Filters) -> bool:
-    if filters.year_from is not None and review.year < filters.year_from:
+    if filters.year_from is not None and (review.year is None or review.year < filters.year_from):
         return False
-    if filters.year_to is not None and review.year > filters.year_to:
+    if filters.year_to is not None and (review.year is None or review.year > filters.year_to):
         return False
     if filters.nations or filters.regions or filters.areas:
         # Places are alternatives: "Kent or London" keeps reviews from either.

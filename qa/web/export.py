@@ -65,7 +65,7 @@ def _spreadsheet_safe(value):
 
 def citation(review, passage=None) -> str:
     where = f" {citation_label(passage)}." if passage is not None else ""
-    return (f"{review.title} ({review.nation}). Child safeguarding case review, {review.year}, "
+    return (f"{review.title} ({review.nation}). Child safeguarding case review, {review.year_label}, "
             f"{review.area}.{where} Review id {review.id}.")
 
 

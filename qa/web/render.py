@@ -49,7 +49,7 @@ def result_card(rank: int, hit, passages: int = 2) -> str:
     parts = [
         "<div class='rq-card'>",
         f"<div class='rq-head'><span class='rq-rank'>{rank}.</span>{escape(review.title)}</div>",
-        f"<div class='rq-meta'>{escape(str(review.year))} · {escape(review.area)} · "
+        f"<div class='rq-meta'>{escape(review.year_label)} · {escape(review.area)} · "
         f"{escape(review.name)} · {escape(review.nation)} · relevance {hit.score:.2f} "
         f"({match_label(hit.similarity)})</div>",
     ]
@@ -99,7 +99,7 @@ def review_html(view, highlight: tuple[str, int, int] | None = None) -> str:
     (document id, start, end) highlighted in context and its page named."""
     review = view.review
     parts = [f"<div class='rq-review'><h3>{escape(review.title)}</h3>",
-             f"<div class='rq-meta'>{review.year} · {escape(review.area)} · {escape(review.nation)}"
+             f"<div class='rq-meta'>{escape(review.year_label)} · {escape(review.area)} · {escape(review.nation)}"
              f"{' · ' + escape(review.region) if review.region not in (review.nation, 'unknown') else ''}"
              f" · review id {escape(review.id)}</div>"]
     if review.same_case_as:

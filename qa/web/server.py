@@ -211,7 +211,7 @@ def run_server(app, host: str, port: int) -> None:
 MAX_REQUEST_HEAD = 1 * 2**20
 
 
-def server_config(app, host: str, port: int, *, graceful_seconds: float = 5):
+def server_config(app, host: str, port: int, *, graceful_seconds: int = 5):
     import uvicorn
 
     return uvicorn.Config(app, host=host, port=port, log_level="warning", server_header=False,

@@ -84,7 +84,7 @@ class FilterPanel:
 
 
 def _years(reviews) -> list[str]:
-    return [ANY] + [str(y) for y in sorted({r.year for r in reviews})]
+    return [ANY] + [str(y) for y in sorted({r.year for r in reviews if r.year is not None})]
 
 
 def chat_panel(gr):
