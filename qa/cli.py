@@ -333,7 +333,7 @@ def cmd_serve(args, settings: Settings) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     from .search import RANKINGS
-    from .search.filters import AGE_GROUPS
+    from .search.filters import AGE_GROUP_ALIASES, AGE_GROUPS
 
     parser = argparse.ArgumentParser(
         prog="reviewqa",
@@ -389,7 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--region", action="append", help="only reviews from this English region, e.g. London (repeatable)")
     p.add_argument("--area", action="append", help="only reviews from this area, e.g. Kent (repeatable)")
     p.add_argument("--keyword", action="append", help="only reviews with this subject keyword (repeatable)")
-    p.add_argument("--age", choices=list(AGE_GROUPS), help="only reviews about children of this age group")
+    p.add_argument("--age", choices=[*AGE_GROUPS, *AGE_GROUP_ALIASES],
+                   help="only reviews about children of this age group")
     p.add_argument("--literal", action="store_true",
                    help="do not turn years, places or ages in the question into filters")
     p.add_argument("--ranking", default="default", choices=list(RANKINGS),

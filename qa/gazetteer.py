@@ -19,18 +19,30 @@ NON_ENGLAND = tuple(n for n in NATIONS if n != "England")
 # The region of an English review whose area is not in the table below.
 ENGLAND_REGION_UNKNOWN = "England (region unknown)"
 
-# Review areas outside England. Every other named area in the corpus is an English partnership.
-AREA_NATIONS = {
-    "wales": "Wales", "cwm taf": "Wales", "north wales": "Wales", "western bay": "Wales", "gwent": "Wales",
-    "cardiff and vale": "Wales", "mid and west wales": "Wales", "powys": "Wales",
-    "argyll and bute": "Scotland", "east lothian and midlothian": "Scotland", "north lanarkshire": "Scotland",
-    "glasgow": "Scotland", "edinburgh": "Scotland", "fife": "Scotland", "highland": "Scotland",
-    "northern ireland": "Northern Ireland", "belfast": "Northern Ireland",
-    "guernsey and alderney": "Channel Islands", "guernsey": "Channel Islands", "jersey": "Channel Islands",
+# Areas outside England: partnerships as the NSPCC page names them, and the local authorities
+# (Wales's 22, Scotland's 32, Northern Ireland's 11) a user's own report may name.
+_OUTSIDE_ENGLAND = {
+    "Wales": "Wales; Cwm Taf; Cwm Taf Morgannwg; North Wales; Western Bay; West Glamorgan; Gwent; Cardiff and Vale; "
+             "Mid and West Wales; Powys; Wrexham; Flintshire; Denbighshire; Conwy; Gwynedd; Anglesey; "
+             "Isle of Anglesey; Ynys Môn; Ceredigion; Pembrokeshire; Carmarthenshire; Swansea; Neath Port Talbot; "
+             "Bridgend; Vale of Glamorgan; Cardiff; Rhondda Cynon Taf; Merthyr Tydfil; Caerphilly; Blaenau Gwent; "
+             "Torfaen; Monmouthshire; Newport",
+    "Scotland": "Argyll and Bute; East Lothian and Midlothian; North Lanarkshire; Glasgow; Edinburgh; Fife; Highland; "
+                "Aberdeen; Aberdeen City; Aberdeenshire; Angus; Clackmannanshire; Dumfries and Galloway; Dundee; "
+                "East Ayrshire; East Dunbartonshire; East Lothian; East Renfrewshire; Falkirk; Inverclyde; "
+                "Midlothian; Moray; Western Isles; Na h-Eileanan Siar; North Ayrshire; Orkney; Perth and Kinross; "
+                "Renfrewshire; Scottish Borders; Shetland; South Ayrshire; South Lanarkshire; Stirling; "
+                "West Dunbartonshire; West Lothian; City of Edinburgh; Glasgow City",
+    "Northern Ireland": "Northern Ireland; Belfast; Antrim and Newtownabbey; Ards and North Down; "
+                        "Armagh City, Banbridge and Craigavon; Causeway Coast and Glens; Derry City and Strabane; "
+                        "Fermanagh and Omagh; Lisburn and Castlereagh; Mid and East Antrim; Mid Ulster; "
+                        "Newry, Mourne and Down",
     # The Islands Safeguarding Children Partnership covers Guernsey and Alderney.
-    "islands": "Channel Islands",
-    "isle of man": "Isle of Man",
+    "Channel Islands": "Guernsey and Alderney; Guernsey; Jersey; Alderney; Islands",
+    "Isle of Man": "Isle of Man",
 }
+AREA_NATIONS = {area.strip().lower(): nation for nation, areas in _OUTSIDE_ENGLAND.items()
+                for area in areas.split(";")}
 
 # English regions (ONS), by partnership area as named on the page.
 REGION_AREAS = {
@@ -38,29 +50,36 @@ REGION_AREAS = {
               "Harrow; Hillingdon; Hounslow; Lambeth; Lambeth and Bromley; Lewisham; Lewisham and Harrow; Merton; "
               "Redbridge; Richmond; Richmond Upon Thames; Sutton; Tower Hamlets; Waltham Forest; Wandsworth; "
               "Hackney; Islington; Haringey; Newham; Southwark; Westminster; Kensington and Chelsea; Havering; "
-              "Barking and Dagenham; Kingston",
+              "Barking and Dagenham; Kingston; Kingston upon Thames; Hammersmith and Fulham; Bexley and Greenwich",
     "North East": "Newcastle; South Tees; South Tyneside; Sunderland; North Tyneside; Gateshead; Durham; "
-                  "Northumberland; Hartlepool; Stockton; Darlington; Middlesbrough",
+                  "Northumberland; Hartlepool; Stockton; Stockton-on-Tees; Darlington; Middlesbrough; "
+                  "Redcar and Cleveland; County Durham; Tees Valley",
     "North West": "Blackburn with Darwen; Blackburn with Darwen, Blackpool and Lancashire; "
                   "Blackburn with Darwen, Blackpool, Lancashire; Blackburn, Darwen, Blackpool and Lancashire; "
                   "Blackpool; Bolton; Bury; Cheshire East; Cheshire West; Cumbria; Halton; Lancashire; Manchester; "
                   "Manchester with Trafford; Oldham; Rochdale; Salford; Sefton; St Helens; Tameside; Trafford; "
-                  "Warrington; Wigan; Wirral; Liverpool; Knowsley; Stockport",
+                  "Warrington; Wigan; Wirral; Liverpool; Knowsley; Stockport; Cumberland; Westmorland and Furness; "
+                  "Cheshire West and Chester; Greater Manchester; Merseyside",
     "Yorkshire and the Humber": "Barnsley; Bradford; Doncaster; East Riding; Hull; Kirklees; Leeds; "
                                 "North East Lincolnshire; Sheffield; Wakefield; Calderdale; Rotherham; York; "
-                                "North Yorkshire; North Lincolnshire",
+                                "North Yorkshire; North Lincolnshire; East Riding of Yorkshire; Kingston upon Hull",
     "West Midlands": "Birmingham; Coventry; Dudley; Herefordshire; Sandwell; Solihull; Staffordshire; Walsall; "
-                     "Warwickshire; Wolverhampton; Shropshire; Telford and Wrekin; Worcestershire; Stoke-on-Trent",
+                     "Warwickshire; Wolverhampton; Shropshire; Telford and Wrekin; Worcestershire; Stoke-on-Trent; "
+                     "Stoke",
     "East Midlands": "Derby and Derbyshire; Derbyshire; Derby; Leicestershire and Rutland; Leicester; Lincolnshire; "
-                     "Northamptonshire; Nottingham; Nottinghamshire",
+                     "Northamptonshire; North Northamptonshire; West Northamptonshire; Nottingham; "
+                     "Nottinghamshire; Nottingham City; Rutland",
     "East of England": "Cambridgeshire and Peterborough; Central Bedfordshire; Bedford; Essex; Hertfordshire; Luton; "
-                       "Norfolk; Suffolk; Thurrock; Southend",
+                       "Norfolk; Suffolk; Thurrock; Southend; Southend-on-Sea; Cambridgeshire; Peterborough; "
+                       "Bedford Borough",
     "South East": "Berkshire West; Buckinghamshire; East Sussex; Hampshire; Kent; Medway; Milton Keynes; "
                   "Oxfordshire; Portsmouth; Reading; Southampton; Surrey; West Sussex; Windsor and Maidenhead; "
-                  "Wokingham; Brighton and Hove; Isle of Wight; Slough; Bracknell Forest",
+                  "Wokingham; Brighton and Hove; Isle of Wight; Slough; Bracknell Forest; West Berkshire; "
+                  "Windsor; Royal Borough of Windsor and Maidenhead",
     "South West": "Cornwall and Isles of Scilly; Gloucester; Gloucestershire; Pan-Dorset; Plymouth; Somerset; "
                   "South Gloucestershire; Swindon; Torbay; Wiltshire; Devon; Bristol; Bath and North East Somerset; "
-                  "North Somerset; Bournemouth; Dorset",
+                  "North Somerset; Bournemouth; Dorset; Cornwall; Isles of Scilly; "
+                  "Bournemouth, Christchurch and Poole; Poole",
 }
 REGIONS = tuple(REGION_AREAS)
 _AREA_REGIONS = {area.strip().lower(): region for region, areas in REGION_AREAS.items() for area in areas.split(";")}
@@ -69,10 +88,12 @@ UNPLACED_AREAS = frozenset({"anonymous", "unknown", ""})
 
 
 def nation_for_area(area: str) -> str:
+    """The nation of a named area; "unknown" for an anonymised review and for a name in no table
+    (a guess of England would be a silent mislabel for a Welsh or Scottish report)."""
     key = " ".join(area.split()).lower()
-    if key in UNPLACED_AREAS:
-        return UNKNOWN
-    return AREA_NATIONS.get(key, "England")
+    if key in AREA_NATIONS:
+        return AREA_NATIONS[key]
+    return "England" if key in _AREA_REGIONS else UNKNOWN
 
 
 def region_for_area(area: str) -> str:
@@ -80,7 +101,18 @@ def region_for_area(area: str) -> str:
     nation = nation_for_area(area)
     if nation != "England":
         return nation
-    return _AREA_REGIONS.get(" ".join(area.split()).lower(), ENGLAND_REGION_UNKNOWN)
+    return _AREA_REGIONS[" ".join(area.split()).lower()]
+
+
+_AREA_GLUE = {"and", "with", "the", "of"}
+
+
+def area_key(area: str) -> str:
+    """One key for one partnership however it is written: "Blackburn with Darwen, Blackpool and
+    Lancashire" and "Blackburn, Darwen, Blackpool, Lancashire" are the same area."""
+    from .text import match_key
+
+    return " ".join(word for word in match_key(area).split() if word not in _AREA_GLUE)
 
 
 # How nations and regions are written in questions: (pattern, the names it stands for). Nations are
@@ -120,19 +152,55 @@ COMMON_WORD_AREAS = frozenset({"reading", "bury", "sutton", "halton", "richmond"
 
 # --- child ages ---------------------------------------------------------------------------------------
 
-# Ages are in years; months and weeks are fractions of a year.
+# Ages are in years; months and weeks are fractions of a year. A range is half-open, [low, high): a
+# child aged exactly `high` is outside it, so "aged 12" is [12, 13) and "under 6 months" is [0, 0.5).
+ADULT = 18.0
+
+# The groups offered for filtering: together they cover every child's age, with no gap and no overlap.
+# Named by age, not by school: "primary school" in a question is its own range (4 to 11, below).
 AGE_GROUPS = {
-    # label: (lowest age, highest age) in years, inclusive; ages are those a review's summary states.
-    "babies (under 1)": (0.0, 0.99),
-    "young children (1-4)": (1.0, 4.99),
-    "primary school age (5-11)": (5.0, 11.99),
-    "teenagers (13-17)": (13.0, 17.99),
+    "babies (under 1)": (0.0, 1.0),
+    "young children (1-4)": (1.0, 5.0),
+    "children (5-11)": (5.0, 12.0),
+    "young people (12-17)": (12.0, ADULT),
 }
-OLDEST_CHILD = 17.99
+# Labels earlier versions offered, still accepted from the API and the command line.
+AGE_GROUP_ALIASES = {"primary school age (5-11)": (5.0, 12.0), "teenagers (13-17)": (13.0, ADULT)}
+ADULT_AGES = "18 or over"   # an age stated in a review that is no child group's
+
+
+def age_group_of(age: float) -> str:
+    """The group an age (in years) falls in."""
+    return next((label for label, (low, high) in AGE_GROUPS.items() if low <= age < high), ADULT_AGES)
+
+
+def age_label(low: float | None, high: float | None) -> str:
+    """A range of child ages in words: "children: babies (under 1)", "babies under 6 months",
+    "children aged 12", "children aged 5-11"."""
+    low, high = low or 0.0, ADULT if high is None else high
+    for label, span in (*AGE_GROUPS.items(), *AGE_GROUP_ALIASES.items()):
+        if (low, high) == span:
+            return f"children: {label}"
+    if low == 0 and high <= 1:
+        months, weeks = high * 12, high * 52
+        if abs(months - round(months)) < 0.05:
+            return f"babies under {round(months)} month{'s' if round(months) != 1 else ''}"
+        return f"babies under {round(weeks)} weeks"
+    if low == int(low) and high == int(high):
+        first, last = int(low), int(high) - 1
+        return f"children aged {first}" if first == last else f"children aged {first}–{last}"
+    if high <= 2:
+        if round((high - low) * 12) == 1:
+            return f"babies aged {round(low * 12)} months"
+        if round((high - low) * 52) == 1:
+            return f"babies aged {round(low * 52)} weeks"
+        return f"children aged {round(low * 12)}–{round(high * 12)} months"
+    return f"children aged {low:g}–{high:g} years"
+
 
 NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen".split())}
+    "seventeen eighteen nineteen twenty".split())}
 UNIT_YEARS = {"year": 1.0, "month": 1 / 12, "week": 1 / 52, "day": 1 / 365}
 
 # "16-year-old", "2-year-11-month-old", "26-day old", "two-year-old": an age as reviews write it.
@@ -143,19 +211,32 @@ AGE_PHRASE = re.compile(
 AGE_IN_BRACKETS = re.compile(r"\b[A-Z][a-z]+ \((\d{1,2})\)")
 
 
+def number_value(text: str) -> float:
+    """ "12" or "twelve" -> 12.0."""
+    return float(NUMBER_WORDS.get(text.lower(), text))
+
+
 def age_phrase_years(match: re.Match) -> float:
     """The age an AGE_PHRASE match states, in years ("9-week-old" -> 0.17)."""
-    number = match.group(1).lower()
-    years = float(NUMBER_WORDS.get(number, number)) * UNIT_YEARS[match.group(2).lower()]
+    years = number_value(match.group(1)) * UNIT_YEARS[match.group(2).lower()]
     if match.group(3):
         years += int(match.group(3)) / 12
     return years
 
 
+def age_span(value: float, unit: str) -> tuple[float, float]:
+    """The ages an "N-unit-old" child can be: a 3-month-old is [0.25, 0.334), a 12-year-old [12, 13).
+    Bounds are rounded outwards to 3 decimals."""
+    import math
+
+    step = UNIT_YEARS[unit]
+    return math.floor(value * step * 1000) / 1000, math.ceil((value + 1) * step * 1000) / 1000
+
+
 @dataclass(frozen=True)
 class AgeWord:
-    """A word for children of an age: `pattern`, the ages it means as a filter (`low`, `high`, in
-    years, inclusive), and the age a review that uses it but states no number is taken to be about."""
+    """A word for children of an age: `pattern`, the ages it means as a filter ([low, high) in
+    years), and the age a review that uses it but states no number is taken to be about."""
 
     pattern: re.Pattern
     low: float
@@ -163,44 +244,34 @@ class AgeWord:
     typical: float | None = None
 
 
-# Age words that describe a parent, not the child ("teenage mothers", "young parents").
+# Age words that describe a parent or another adult, not the child ("teenage mothers", "young parents").
 NOT_ABOUT_A_CHILD = (r"(?!\s*(?:-\s*)?(?:parents?|mothers?|mums?|fathers?|dads?|carers?|pregnanc\w*|boyfriends?|"
-                     r"girlfriends?))")
-_BABIES, _PRIMARY, _TEENAGERS = AGE_GROUPS["babies (under 1)"], AGE_GROUPS["primary school age (5-11)"], \
-    AGE_GROUPS["teenagers (13-17)"]
-# Words in a question that set an age filter (in this order: the first that claims a phrase wins).
+                     r"girlfriends?|partners?|couples?))")
+# Words in a question that set an age filter, as a careful reader takes them (UK school ages: reception
+# at 4, secondary school from 11 to 16).
 QUESTION_AGE_WORDS = (
     AgeWord(re.compile(r"\bunder[- ](?:ones?|1s?|12 months|one year|a year)(?:[- ]years?[- ]olds?)?\b", re.I),
-            *_BABIES),
+            0.0, 1.0),
     AgeWord(re.compile(r"\bunder[- ](?:fives?|5s?)\b|\bpre-?school\w*\b|\b(?:young|little|small) children\b", re.I),
-            0.0, 4.99),
-    AgeWord(re.compile(rf"\b(?:bab(?:y|ies)|infants?|newborns?|new-born|non-mobile)\b{NOT_ABOUT_A_CHILD}", re.I),
-            *_BABIES),
-    AgeWord(re.compile(r"\btoddlers?\b", re.I), 1.0, 3.99),
+            0.0, 5.0),
+    AgeWord(re.compile(rf"\b(?:newborns?|new-born|neonat\w*)\b{NOT_ABOUT_A_CHILD}", re.I), 0.0, 0.077),
+    AgeWord(re.compile(rf"\b(?:bab(?:y|ies)|infants?|non-mobile)\b{NOT_ABOUT_A_CHILD}", re.I), 0.0, 1.0),
+    AgeWord(re.compile(r"\btoddlers?\b", re.I), 1.0, 3.0),
     AgeWord(re.compile(r"\bprimary[- ]school[- ]?(?:age[d]?|children|pupils?)?\b|\bprimary[- ]aged?\b", re.I),
-            *_PRIMARY),
+            4.0, 12.0),
     AgeWord(re.compile(r"\bsecondary[- ]school[- ]?(?:age[d]?|children|pupils?)?\b|\bsecondary[- ]aged?\b", re.I),
-            11.0, 16.99),
-    AgeWord(re.compile(rf"\b(?:teenagers?|teenage|teens|adolescents?|adolescence)\b{NOT_ABOUT_A_CHILD}", re.I),
-            *_TEENAGERS),
+            11.0, 17.0),
+    AgeWord(re.compile(rf"\b(?:teenagers?|teenage|teens)\b{NOT_ABOUT_A_CHILD}", re.I), 13.0, ADULT),
+    AgeWord(re.compile(rf"\b(?:adolescents?|adolescence)\b{NOT_ABOUT_A_CHILD}", re.I), 10.0, ADULT),
 )
 # Words in a review's text that say how old its child is when it states no number.
 TEXT_AGE_WORDS = (
-    AgeWord(re.compile(r"\b(?:bab(?:y|ies)|infants?|newborns?|neonat\w*)\b", re.I), *_BABIES, typical=0.5),
-    AgeWord(re.compile(r"\btoddlers?\b", re.I), 1.0, 3.99, typical=2.0),
-    AgeWord(re.compile(r"\b(?:teenage\w*|adolescen\w*|teens?)\b", re.I), *_TEENAGERS, typical=15.0),
-    AgeWord(re.compile(r"\byoung (?:people|person)\b", re.I), 13.0, 17.99, typical=16.0),
+    AgeWord(re.compile(r"\b(?:bab(?:y|ies)|infants?|newborns?|neonat\w*)\b", re.I), 0.0, 1.0, typical=0.5),
+    AgeWord(re.compile(r"\btoddlers?\b", re.I), 1.0, 3.0, typical=2.0),
+    AgeWord(re.compile(r"\b(?:teenage\w*|adolescen\w*|teens?)\b", re.I), 13.0, ADULT, typical=15.0),
+    AgeWord(re.compile(r"\byoung (?:people|person)\b", re.I), 13.0, ADULT, typical=16.0),
 )
 # Every word that only says which children a question is about: a follow-up made of these (and
 # place or year words) refines the previous question instead of asking a new one.
 CHILD_WORDS = (r"children|child|kids?|bab(?:y|ies)|infants?|newborns?|toddlers?|teenagers?|teens?|teenage|"
-               r"adolescents?|primary|school|age[ds]?|under|ones?|olds?|years?|young|people")
-
-
-def age_label(low: float | None, high: float | None) -> str:
-    for label, (a, b) in AGE_GROUPS.items():
-        if (low, high) == (a, b):
-            return f"children: {label}"
-    low_text = "0" if low is None else f"{low:g}"
-    high_text = "17" if high is None else f"{int(high)}"
-    return f"children aged {low_text}–{high_text}"
+               r"adolescents?|primary|secondary|school|age[ds]?|under|ones?|olds?|years?|young|people|pupils?")

@@ -11,7 +11,6 @@ typed record; JSON is made from those records at the edges.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import threading
 from collections import Counter
@@ -22,10 +21,11 @@ from typing import TYPE_CHECKING
 
 from .collection import ensure_collection
 from .embed import Embedder
-from .errors import InvalidQueryError, NotFoundError, ReviewQAError
+from .errors import NotFoundError, ReviewQAError
 from .index import BuildReport, SearchIndex, build_index, index_status, open_index, store
 from .records import Document, Review
-from .search import Filters, SearchRequest, SearchResponse, SimilarRequest, engine
+from .search import SearchRequest, SearchResponse, SimilarRequest, engine
+from .search.vocabulary import FilterValues, check_known, filter_values
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -186,6 +186,10 @@ class Service:
     def reviews(self) -> list[Review]:
         return list(self.index().reviews.values())
 
+    def filter_values(self) -> FilterValues:
+        """Each filter's values in the collection with their review counts (the app's lists, the API)."""
+        return filter_values(self.index())
+
     # --- the collection and its index ---------------------------------------------------------------
 
     def stats(self) -> Stats:
@@ -325,27 +329,3 @@ class Service:
 
         ensure_collection(self.settings)
         return list_documents(self.settings)
-
-
-def check_known(filters: Filters, index: SearchIndex) -> None:
-    """A filter value that matches nothing in the collection is a mistake to report ("Walse"), not
-    an empty answer to give. Only the fields a filter sets are checked (most searches set none)."""
-    from .gazetteer import NATIONS, UNKNOWN
-
-    given = {"nation": filters.nations, "region": filters.regions, "area": filters.areas,
-             "keyword": filters.keywords}
-    for label, values in given.items():
-        if not values:
-            continue
-        present = index.vocabulary(label)
-        # Valid names with no review in this collection ("Northern Ireland") get their own message.
-        known = {**({n.lower(): n for n in (*NATIONS, UNKNOWN)} if label == "nation" else {}), **present}
-        for value in values:
-            if value.lower() in present:
-                continue
-            if value.lower() in known:
-                raise InvalidQueryError(f"No review in the collection has the {label} '{known[value.lower()]}'.")
-            close = difflib.get_close_matches(value.lower(), list(known), n=3, cutoff=0.6)
-            hint = (f" Did you mean {', '.join(repr(known[c]) for c in close)}?" if close
-                    else f" Try `reviewqa stats` for the {label}s in the collection.")
-            raise InvalidQueryError(f"No review in the collection has the {label} '{value[:60]}'.{hint}")

@@ -9,6 +9,7 @@ cannot break the index in use.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import IndexCorruptError, IndexMissingError
+from ..gazetteer import UNKNOWN, area_key
 from ..records import Document, Review, Section
 from ..settings import Settings
+from ..text import match_key
 from . import keyword, store
 from .dense import load_vector_index
 from .manifest import REBUILD, Manifest, check_settings, read_manifest, verify_files
@@ -78,11 +81,12 @@ class SearchIndex:
         # Metadata as columns, so filters are array operations.
         reviews = [self.reviews[rid] for rid in self.review_ids]
         self.review_columns = {
-            # An unknown year is -1: no year filter admits it (qa/search/filters.py says how unknown is treated).
+            # An unknown year is -1 (qa/search/filters.py says how unknown values are treated).
             "year": np.array([-1 if r.year is None else r.year for r in reviews], dtype=np.int64),
-            "nation": np.array([r.nation.lower() for r in reviews], dtype=object),
-            "region": np.array([r.region.lower() for r in reviews], dtype=object),
-            "area": np.array([r.area.lower() for r in reviews], dtype=object),
+            # Places by key, so every spelling of one place is one value.
+            "nation": np.array([match_key(r.nation) for r in reviews], dtype=object),
+            "region": np.array([match_key(r.region) for r in reviews], dtype=object),
+            "area": np.array([area_key(r.area) for r in reviews], dtype=object),
         }
         # Each review's chunk and segment rows, found by slicing (CSR layout): per-query work on a
         # review then costs its own size, not the collection's.
@@ -98,15 +102,36 @@ class SearchIndex:
         return self._documents_of.get(review_id, [])
 
     def vocabulary(self, field: str) -> dict[str, str]:
-        """The values of a review field ("nation", "region", "area", "keyword") in this generation,
-        lower-cased -> as written; made once per generation, on first use."""
+        """The values of a review field ("nation", "region", "area", "keyword") in this generation:
+        key -> the spelling most reviews use (qa/text.py match_key; areas by gazetteer.area_key, so
+        one partnership written four ways is one value). Made once per generation, on first use."""
         cached = self._vocabularies.get(field)
         if cached is None:
             reviews = self.reviews.values()
-            values = ({k for r in reviews for k in r.keywords} if field == "keyword"
-                      else {getattr(r, field) for r in reviews})
-            cached = self._vocabularies[field] = {v.lower(): v for v in values}
+            values = ([k for r in reviews for k in r.keywords] if field == "keyword"
+                      else [getattr(r, field) for r in reviews])
+            key = area_key if field == "area" else match_key
+            spellings: dict[str, Counter] = {}
+            for value in values:
+                spellings.setdefault(key(value), Counter())[value] += 1
+            cached = self._vocabularies[field] = {k: c.most_common(1)[0][0] for k, c in spellings.items()}
         return cached
+
+    def counts(self, field: str, positions) -> dict[str, int]:
+        """How many of the reviews at `positions` have each value of a field, by its usual spelling
+        (reviews without a value count under "unknown")."""
+        reviews = [self.reviews[self.review_ids[int(position)]] for position in positions]
+        if field == "year":
+            return dict(sorted(Counter(review.year_label for review in reviews).items(), reverse=True))
+        vocabulary = self.vocabulary(field)
+        key = area_key if field == "area" else match_key
+        counted: Counter = Counter()
+        for review in reviews:
+            if field == "keyword":
+                counted.update({key(k) for k in review.keywords} or {UNKNOWN})
+            else:
+                counted[key(getattr(review, field))] += 1
+        return {vocabulary.get(k, k): n for k, n in counted.most_common()}
 
     def chunks_of(self, review_position: int) -> np.ndarray:
         order, offsets = self._review_chunks

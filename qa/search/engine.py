@@ -8,23 +8,25 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..embed import Embedder
 from ..errors import NotFoundError
+from ..gazetteer import area_key
 from ..index import SearchIndex, keyword
 from ..index.dense import scores_for, search_vectors, vectors_for
 from ..records import Review
 from ..settings import Settings
-from ..text import tokenize
-from .filters import Filters, review_passes
+from ..text import match_key, tokenize
+from .filters import Filters, is_unknown_for, passes_group
 from .fusion import per_review_max, ranked, reciprocal_rank_fusion
 from .passages import PassageHit, best_passages
 from .rankings import get_ranking
+from .relevance import capped_matches, is_weak, match_label, weak_last
 from .request import SearchRequest, SimilarRequest
-from .results import WEAK_SIMILARITY, response_record
+from .results import response_record
 from .thesaurus import expand
 from .understand import Understanding, understand
 
@@ -32,13 +34,18 @@ from .understand import Understanding, understand
 @dataclass(frozen=True)
 class ReviewHit:
     review: Review
-    score: float           # fused score scaled to 0-1 (1 = first in every ranking)
+    score: float           # fused score scaled to 0-1 (1 = first in every ranking); orders, never shown
     similarity: float      # cosine similarity of the review's best sentence to the question
     passages: tuple[PassageHit, ...]
+    match: float = 0.0     # the relevance users see (relevance.py): similarity capped by the results above
 
     @property
     def weak(self) -> bool:
-        return self.similarity < WEAK_SIMILARITY
+        return is_weak(self.similarity)
+
+    @property
+    def match_label(self) -> str:
+        return match_label(self.match)
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,10 @@ class SearchResponse:
     hits: tuple[ReviewHit, ...]
     matched: int                      # reviews that passed the filters
     generation: int                   # the index generation that answered
+    # Per filter group ("year", "place", "keyword", "age"): reviews left out only because their value
+    # for it is unknown; and, when no review passes, how many would pass without each group.
+    unknown_left_out: dict[str, int] = field(default_factory=dict)
+    passing_without: dict[str, int] = field(default_factory=dict)
 
     @property
     def all_weak(self) -> bool:
@@ -84,30 +95,67 @@ def facets(text: str) -> list[str]:
     return parts if len(parts) >= 2 else [text]
 
 
-def review_mask(index: SearchIndex, filters: Filters) -> np.ndarray:
-    """Which reviews pass the filters, computed on the index's metadata columns (no per-review Python
-    for years and places; keywords and ages, rarer, are checked review by review)."""
+@dataclass(frozen=True)
+class FilterOutcome:
+    """Which reviews pass the filters, and what the filters did: per filter group, how many reviews
+    were left out only because their value for it is unknown (offered back with include_unknown),
+    and, when nothing passes, how many would pass without each group."""
+
+    mask: np.ndarray
+    unknown_left_out: dict[str, int]
+    passing_without: dict[str, int]
+
+
+def filter_reviews(index: SearchIndex, filters: Filters) -> FilterOutcome:
+    """Apply the filters on the index's metadata columns (no per-review Python for years and places;
+    keywords and ages, rarer, are checked review by review)."""
     count = len(index.review_ids)
-    mask = np.ones(count, dtype=bool)
-    if filters.is_empty():
-        return mask
+    groups = filters.active()
+    if not groups:
+        return FilterOutcome(np.ones(count, dtype=bool), {}, {})
+    passing, unknown = {}, {}
+    for group in groups:
+        passing[group], unknown[group] = _group_masks(index, filters, group)
+    admitted = {g: passing[g] | (unknown[g] & filters.include_unknown) for g in groups}
+    mask = np.logical_and.reduce([admitted[g] for g in groups])
+
+    def all_but(group: str) -> np.ndarray:
+        others = [admitted[g] for g in groups if g != group]
+        return np.logical_and.reduce(others) if others else np.ones(count, dtype=bool)
+
+    left_out = {} if filters.include_unknown else {
+        g: int((unknown[g] & all_but(g)).sum()) for g in groups if (unknown[g] & all_but(g)).any()}
+    without = {g: int(all_but(g).sum()) for g in groups} if not mask.any() else {}
+    return FilterOutcome(mask, left_out, without)
+
+
+def _group_masks(index: SearchIndex, filters: Filters, group: str) -> tuple[np.ndarray, np.ndarray]:
+    """(reviews whose known value passes this group, reviews whose value for it is unknown)."""
     columns = index.review_columns
-    if filters.year_from is not None:
-        mask &= columns["year"] >= filters.year_from
-    if filters.year_to is not None:
-        mask &= columns["year"] <= filters.year_to
-    if filters.nations or filters.regions or filters.areas:
+    if group == "year":
+        year = columns["year"]
+        known = year >= 0
+        if filters.years:
+            return known & np.isin(year, list(filters.years)), ~known
+        low = filters.year_from if filters.year_from is not None else -1
+        high = filters.year_to if filters.year_to is not None else 10_000
+        return known & (year >= low) & (year <= high), ~known
+    if group == "place":
         # Places are alternatives: "Kent or London" keeps reviews from either.
-        in_place = np.zeros(count, dtype=bool)
-        for name, values in (("nation", filters.nations), ("region", filters.regions), ("area", filters.areas)):
+        in_place = np.zeros(len(index.review_ids), dtype=bool)
+        for name, values, key in (("nation", filters.nations, match_key), ("region", filters.regions, match_key),
+                                  ("area", filters.areas, area_key)):
             if values:
-                in_place |= np.isin(columns[name], [v.lower() for v in values])
-        mask &= in_place
-    if filters.keywords or filters.age_min is not None or filters.age_max is not None:
-        rest = replace(filters, year_from=None, year_to=None, nations=(), regions=(), areas=())
-        for position in np.flatnonzero(mask):
-            mask[position] = review_passes(index.reviews[index.review_ids[position]], rest)
-    return mask
+                in_place |= np.isin(columns[name], [key(v) for v in values])
+    reviews = [index.reviews[rid] for rid in index.review_ids]
+    unknown = np.array([is_unknown_for(r, filters, group) for r in reviews], dtype=bool)
+    if group != "place":
+        in_place = np.array([passes_group(r, filters, group) for r in reviews], dtype=bool)
+    return in_place & ~unknown, unknown
+
+
+def review_mask(index: SearchIndex, filters: Filters) -> np.ndarray:
+    return filter_reviews(index, filters).mask
 
 
 def search(index: SearchIndex, embedder: Embedder, request: SearchRequest, settings: Settings) -> SearchResponse:
@@ -121,7 +169,8 @@ def search(index: SearchIndex, embedder: Embedder, request: SearchRequest, setti
         understood = Understanding(Filters(), question)
     applied = understood.filters.merged_with(request.filters)
     text = understood.search_text or question
-    mask = review_mask(index, applied)
+    outcome = filter_reviews(index, applied)
+    mask = outcome.mask
     allowed = allowed_segments(index, mask)
     count = len(index.review_ids)
     depth = settings.candidates
@@ -169,7 +218,8 @@ def search(index: SearchIndex, embedder: Embedder, request: SearchRequest, setti
         weights += [config.facets / len(parts)] * len(parts)
 
     hits = fused_hits(index, rankings, weights, settings, k, query_vector, chunk_bm25, keyword_query)
-    return SearchResponse(question, config.name, applied, understood, tuple(hits), int(mask.sum()), index.generation)
+    return SearchResponse(question, config.name, applied, understood, tuple(hits), int(mask.sum()), index.generation,
+                          outcome.unknown_left_out, outcome.passing_without)
 
 
 # How many nearest sentences to fetch per review wanted: a review's best sentence must be among them
@@ -209,16 +259,18 @@ def fused_hits(index: SearchIndex, rankings: list[list[int]], weights: list[floa
     fused = reciprocal_rank_fusion(rankings, settings.rrf_k, weights)
     best_possible = sum(weights) / (settings.rrf_k + 1)
     order = sorted(fused, key=lambda r: (-fused[r], r))[:k]
-    hits = []
+    similarities, passages = {}, {}
     for r in order:
         # Exact similarities for this review's sentences only: the work grows with k, not the collection.
         segment_ids = index.segments_of(r)
         sims = scores_for(index.plain, query_vector, segment_ids)
         # A review with no sentences (only keywords) has no similarity: -1 keeps it a weak match.
-        best = float(sims.max()) if len(sims) else -1.0
-        hits.append(ReviewHit(index.reviews[index.review_ids[r]], fused[r] / best_possible, best,
-                              best_passages(index, r, segment_ids, sims, chunk_bm25, keyword_query)))
-    return hits
+        similarities[r] = float(sims.max()) if len(sims) else -1.0
+        passages[r] = best_passages(index, r, segment_ids, sims, chunk_bm25, keyword_query)
+    order = weak_last(order, similarities)
+    matches = capped_matches(similarities[r] for r in order)
+    return [ReviewHit(index.reviews[index.review_ids[r]], fused[r] / best_possible, similarities[r], passages[r],
+                      match) for r, match in zip(order, matches)]
 
 
 def more_like(index: SearchIndex, request: SimilarRequest, settings: Settings) -> SearchResponse:
@@ -230,7 +282,8 @@ def more_like(index: SearchIndex, request: SimilarRequest, settings: Settings) -
     source = index.reviews[review_id]
     position = index.review_ids.index(review_id)
     count = len(index.review_ids)
-    mask = review_mask(index, applied)
+    outcome = filter_reviews(index, applied)
+    mask = outcome.mask.copy()
     for rid in (review_id, *source.same_case_as):
         if rid in index.reviews:
             mask[index.review_ids.index(rid)] = False
@@ -246,4 +299,4 @@ def more_like(index: SearchIndex, request: SimilarRequest, settings: Settings) -
     hits = fused_hits(index, rankings, [1.0, 1.0], settings, request.k, centre, chunk_bm25, keyword_query)
     query = f"More like: {source.title}"
     return SearchResponse(query, "more-like-this", applied, Understanding(Filters(), query), tuple(hits),
-                          int(mask.sum()), index.generation)
+                          int(mask.sum()), index.generation, outcome.unknown_left_out, outcome.passing_without)

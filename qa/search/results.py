@@ -3,11 +3,8 @@ API. The only place a result becomes a dict."""
 
 from __future__ import annotations
 
+from .explain import filter_report, unknown_marks
 from .passages import PassageHit, citation_label, page_span
-
-# Below this cosine similarity a review's best sentence is not about the question (on the benchmark the
-# weakest first result scores 0.38; "recipe for chocolate cake" scores 0.18).
-WEAK_SIMILARITY = 0.30
 
 
 def source_record(passage: PassageHit) -> dict:
@@ -42,9 +39,10 @@ def passage_record(passage: PassageHit) -> dict:
     }
 
 
-def hit_record(hit) -> dict:
+def hit_record(hit, filters=None) -> dict:
     """One result (README: batch search): the review, its best passage at the top level, and up to
-    three passages under "passages"."""
+    three passages under "passages". `unknown` names the filters it passed only because its value
+    for them is unknown (include_unknown)."""
     review = hit.review
     passages = [passage_record(p) for p in hit.passages]
     return {
@@ -57,25 +55,36 @@ def hit_record(hit) -> dict:
         "region": review.region,
         "keywords": list(review.keywords),
         **(passages[0] if passages else {}),
+        "match": round(hit.match, 2),
+        "match_label": hit.match_label,
+        "weak_match": hit.weak,
         "score": round(hit.score, 4),
         "similarity": round(hit.similarity, 4),
-        "weak_match": hit.weak,
         "passages": passages,
         "same_case_as": list(review.same_case_as),
+        "child_ages": list(review.child_ages),
+        "unknown": unknown_marks(review, filters) if filters is not None else [],
     }
 
 
 def response_record(response) -> dict:
+    understood = response.understood
     return {
         "query": response.query,
         "ranking": response.ranking,
-        "understood": {"filters": response.understood.filters.to_json(), "notes": list(response.understood.notes),
-                       "search_text": response.understood.search_text},
+        "understood": {"filters": understood.filters.to_json(), "notes": list(understood.notes),
+                       "not_applied": list(understood.not_applied), "incident_years": list(understood.incident_years),
+                       "language": understood.language, "search_text": understood.search_text},
         "filters": response.filters.to_json(),
         "matched_reviews": response.matched,
+        # Per filter group: reviews left out only because their value for it is unknown (set
+        # include_unknown to keep them), and, when none pass, how many would pass without each group.
+        "unknown_left_out": dict(response.unknown_left_out),
+        "passing_without": dict(response.passing_without),
+        "messages": filter_report(response).lines(),
         "all_weak": response.all_weak,
         "generation": response.generation,
-        "results": [hit_record(hit) for hit in response.hits],
+        "results": [hit_record(hit, response.filters) for hit in response.hits],
     }
 
 

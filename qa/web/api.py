@@ -44,7 +44,7 @@ from ..errors import (
     NotFoundError,
     ReviewQAError,
 )
-from ..gazetteer import AGE_GROUPS
+from ..gazetteer import ADULT, AGE_GROUP_ALIASES, AGE_GROUPS
 from ..search import MAX_K, filters_from_input, search_request, similar_request
 from ..search.filters import MAX_FILTER_VALUES, YEAR_RANGE
 from ..search.rankings import DEFAULT_RANKING, RANKINGS
@@ -71,11 +71,15 @@ Name = Annotated[str, StringConstraints(min_length=1, max_length=MAX_NAME)]
 Names = Annotated[list[Name], Field(max_length=MAX_FILTER_VALUES)]
 # Literals made from the gazetteer's age groups and the named rankings, so the schema lists them: mypy
 # cannot read a Literal built at run time, hence the ignores where they are used.
-AgeGroup = Literal[tuple(["any", *AGE_GROUPS])]  # type: ignore[valid-type]
+AgeGroup = Literal[tuple(["any", *AGE_GROUPS, *AGE_GROUP_ALIASES])]  # type: ignore[valid-type]
 RankingName = Literal[tuple(RANKINGS)]  # type: ignore[valid-type]
 # The question's length is checked by clean_question (one message for every surface); the body and
 # query-string limits bound what reaches it.
 Question = Annotated[str, Field(description="the question, in plain words")]
+Age = Annotated[float, Field(ge=0, le=ADULT, description="a child's age in years (months as fractions: 0.5)")]
+IncludeUnknown = Annotated[bool, Field(description="also keep reviews whose value for a filter is unknown (no known "
+                                                   "year, place, keywords or child age); they are marked in "
+                                                   "`unknown` and counted in `unknown_left_out` otherwise")]
 
 
 class FilterQuery(BaseModel):
@@ -92,10 +96,14 @@ class FilterQuery(BaseModel):
     area: Names = Field([], description="a local area, e.g. Kent (repeatable)")
     keyword: Names = Field([], description="a subject keyword (repeatable; all must match)")
     age_group: AgeGroup | None = None  # type: ignore[valid-type]
+    age_min: Age | None = Field(None, description="youngest child age kept, in years (not with age_group)")
+    age_max: Age | None = Field(None, description="first child age left out, in years: aged 12 is 12 to 13")
+    include_unknown: IncludeUnknown = False
 
     def filter_input(self) -> dict:
         return {"year": self.year, "year_from": self.year_from, "year_to": self.year_to, "nations": self.nation,
-                "regions": self.region, "areas": self.area, "keywords": self.keyword, "age_group": self.age_group}
+                "regions": self.region, "areas": self.area, "keywords": self.keyword, "age_group": self.age_group,
+                "age_min": self.age_min, "age_max": self.age_max, "include_unknown": self.include_unknown}
 
 
 class SimilarQuery(FilterQuery):
@@ -124,12 +132,16 @@ class SearchBody(BaseModel):
     areas: Name | Names | None = None
     keywords: Name | Names | None = None
     age_group: AgeGroup | None = None  # type: ignore[valid-type]
+    age_min: Age | None = None
+    age_max: Age | None = None
+    include_unknown: IncludeUnknown = False
     literal: bool = False
     ranking: RankingName = DEFAULT_RANKING  # type: ignore[valid-type]
 
     def filter_input(self) -> dict:
         return {"year": self.year, "year_from": self.year_from, "year_to": self.year_to, "nations": self.nations,
-                "regions": self.regions, "areas": self.areas, "keywords": self.keywords, "age_group": self.age_group}
+                "regions": self.regions, "areas": self.areas, "keywords": self.keywords, "age_group": self.age_group,
+                "age_min": self.age_min, "age_max": self.age_max, "include_unknown": self.include_unknown}
 
 
 def parse_body(payload: Any) -> SearchBody:
@@ -315,8 +327,13 @@ def _search(service, question: str, filter_input: dict, k, literal: bool, rankin
 
 
 @router.get("/search", summary="Search the reviews",
-            description="The same JSON as `reviewqa search --json`: `query`, `understood`, `filters`, "
-                        "`matched_reviews`, `generation` and `results` (one per review, best passage first).")
+            description="The same JSON as `reviewqa search --json`: `query`, `understood` (with `not_applied`: "
+                        "what looked like a constraint and was not used, and why), `filters`, `matched_reviews`, "
+                        "`unknown_left_out` (per filter, reviews left out because their value is unknown: set "
+                        "`include_unknown` to keep them, marked in each result's `unknown`), `passing_without` "
+                        "(when none pass: how many would without each filter), `messages` (all of this in "
+                        "sentences), `generation` and `results` (one per review, best passage first; `match` and "
+                        "`match_label` are the relevance scale).")
 async def search_get(params: Annotated[SearchQuery, Query()], service: ServiceDependency, limiter: Limiter):
     return await answer(limiter, _search, service, params.q, params.filter_input(), params.k, params.literal,
                         params.ranking)
@@ -342,6 +359,14 @@ async def similar(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID
                                   k=params.k)
         return service.more_like(request).to_json()
     return await answer(limiter, call)
+
+
+@router.get("/filters", summary="Every filter's values, with how many reviews have each",
+            description="`nations`, `regions`, `areas`, `keywords`, `years` and `age_groups` as `{value, count}` "
+                        "lists (spellings of one value folded into its usual one), and `unknown`: per filter "
+                        "(`year`, `place`, `keyword`, `age`), how many reviews have no known value for it.")
+async def filter_values(service: ServiceDependency, limiter: Limiter):
+    return await answer(limiter, lambda: service.filter_values().to_json())
 
 
 @router.get("/health", summary="What is being served",

@@ -97,7 +97,8 @@ def test_added_text_file_is_searchable_verbatim_and_cited(service, tmp_path):
     assert result.status == "added" and result.new_review is True and result.matched_by is None
     assert result.guessed == {"title": "Child Safeguarding Practice Review: Child Z", "year": 2024,
                               "area": "Northbridge"}
-    assert result.metadata["name"] == "Child Z" and result.metadata["nation"] == "England"
+    # Northbridge is in no gazetteer table: its nation is unknown, not guessed to be England.
+    assert result.metadata["name"] == "Child Z" and result.metadata["nation"] == "unknown"
     assert result.document_id == f"{result.review_id}/child-z-report"
     assert result.review_id.startswith("2024-northbridge-child-z-")
     assert result.file == f"corpus/files/{result.review_id}/Child_Z_report.txt"

@@ -97,14 +97,15 @@ def test_understanding_can_be_switched_off(searcher):
 
 def test_panel_round_trip():
     filters = Filters(year_from=2020, year_to=2022, nations=("Wales",), regions=("London",), areas=("Kent",),
-                      keywords=("child neglect",), age_min=0.0, age_max=0.99)
+                      keywords=("child neglect",), age_min=0.0, age_max=1.0)
     values = filters_to_panel(filters)
     assert values["places"] == ["Nation: Wales", "Region: London", "Area: Kent"]
     assert values["age"] == "babies (under 1)"
     assert panel_to_filters(values["year_from"], values["year_to"], values["places"], values["keywords"],
                             values["age"]) == filters
-    custom = filters_to_panel(Filters(age_min=16.0, age_max=17.99))["age"]
-    assert panel_to_filters("any", "any", [], [], custom) == Filters(age_min=16.0, age_max=17.99)
+    custom = filters_to_panel(Filters(age_min=16.0, age_max=18.0))["age"]
+    assert custom == "children aged 16–17"
+    assert panel_to_filters("any", "any", [], [], custom) == Filters(age_min=16.0, age_max=18.0)
 
 
 def hostile_turn(weak=False):
