@@ -176,6 +176,85 @@ def format_results(response) -> str:
     return "\n".join(lines)
 
 
+def cmd_digest(args, settings: Settings) -> int:
+    from .digest import check_limit
+    from .search import search_request
+    from .service import Service
+
+    limit = check_limit(args.limit)
+    request = search_request(args.question, settings, filters=_filters(args), literal=args.literal)
+    service = Service(settings)
+    if not service.has_index():
+        print("reviewqa: building the search index for the first time (about a minute)...", file=sys.stderr,
+              flush=True)
+        service.ensure_index()
+    note = service.pending_changes()
+    if note:
+        print(f"reviewqa: note: {note}.", file=sys.stderr)
+    digest = service.digest(request, limit)
+    if args.json:
+        print(json.dumps(digest.to_json(), ensure_ascii=False, indent=2))
+    else:
+        titles = {rid: review.title for rid, review in service.index().reviews.items()}
+        print(format_digest(digest, titles))
+    return 0
+
+
+DIGEST_FIELDS = {"outcome": "Outcome (from each review's opening account)", "age_group": "Age group of the children",
+                 "sex": "Sex of the child (from the opening account)", "year": "Year published", "nation": "Nation",
+                 "region": "Region"}
+DIGEST_KINDS = {"learning": "Learning", "recommendation": "Recommendations", "good practice": "Good practice"}
+
+
+def format_digest(digest, titles: dict[str, str]) -> str:
+    """A readable briefing: every line is a fixed heading, a count, or a quote with its citation."""
+    width = 96
+    lines = [f"What the reviews say: {digest.query}"]
+    if not digest.filters.is_empty():
+        lines.append(f"Filtered to: {digest.filters.describe()} ({digest.matched} reviews)")
+    lines.append(f"Reviews in the digest: {len(digest.reviews)} ({digest.how}).")
+    if not digest.reviews:
+        lines.append("No review is close to this question. Try other words or fewer filters.")
+        return "\n".join(lines)
+    profile = digest.profile.to_json()
+    for name, heading in DIGEST_FIELDS.items():
+        lines += ["", heading]
+        counts = profile[name]
+        key_width = max(len(str(k)) for k in counts)
+        lines += [f"  {key:<{key_width}}  {count:>4}" for key, count in counts.items()]
+    for kind, heading in DIGEST_KINDS.items():
+        themes = [t for t in digest.themes if t.kind == kind]
+        if not themes:
+            continue
+        lines += ["", heading.upper()]
+        for theme in themes:
+            mark = "" if theme.curated else "  (words the reviews share)"
+            lines += ["", f"  {theme.label} — {theme.reviews} review{'s' if theme.reviews != 1 else ''}{mark}"]
+            for quote in theme.quotes:
+                lines += textwrap.wrap(f"“{quote.text}”", width=width, initial_indent="    ", subsequent_indent="     ")
+                lines.append(f"       {titles.get(quote.review_id, quote.review_id)}; {quote.citation}")
+    if not digest.themes:
+        lines += ["", "No theme is shared by three or more of these reviews."]
+    return "\n".join(lines)
+
+
+def _add_filter_arguments(p: argparse.ArgumentParser) -> None:
+    from .search.filters import AGE_GROUP_ALIASES, AGE_GROUPS
+
+    p.add_argument("--year", type=int, help="only reviews published in this year")
+    p.add_argument("--year-from", type=int, help="only reviews published in or after this year")
+    p.add_argument("--year-to", type=int, help="only reviews published in or before this year")
+    p.add_argument("--nation", action="append",
+                   help="only reviews from this nation (repeatable; places are alternatives)")
+    p.add_argument("--region", action="append", help="only reviews from this English region, e.g. London (repeatable)")
+    p.add_argument("--area", action="append", help="only reviews from this area, e.g. Kent (repeatable)")
+    p.add_argument("--keyword", action="append", help="only reviews with this subject keyword (repeatable)")
+    p.add_argument("--age", choices=[*AGE_GROUPS, *AGE_GROUP_ALIASES],
+                   help="only reviews about children of this age group")
+    p.add_argument("--literal", action="store_true",
+                   help="do not turn years, places or ages in the question into filters")
+
+
 def cmd_stats(args, settings: Settings) -> int:
     from .service import Service
 
@@ -396,6 +475,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ranking", default="default", choices=list(RANKINGS),
                    help="ranking method (default: %(default)s); see `reviewqa eval`")
     p.set_defaults(run=cmd_search)
+
+    p = commands.add_parser(
+        "digest", help="what the reviews say: a cited digest of the learning across the matching reviews",
+        description="Gather the reviews that pass the filters and match the question (not weak matches, up to "
+                    "--limit), count them by outcome, age group, sex, year, nation and region, and file their "
+                    "learning, recommendations and good practice under practice themes, each quoted word for word "
+                    "from different reviews with citations. Nothing is written: every quote is the reviews' own.",
+        epilog='Examples:\n  reviewqa digest "neglect"\n  reviewqa digest "safe sleep" --year-from 2021 --json\n'
+               '  reviewqa digest "exploitation" --region London --limit 30',
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("question", help="the question, in quotes")
+    _add_filter_arguments(p)
+    p.add_argument("--limit", type=int, default=50, help="at most this many reviews in the digest (default 50)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.set_defaults(run=cmd_digest)
 
     p = commands.add_parser("eval", help="run the retrieval benchmark",
                             description="Run the judged benchmark for one or more ranking configurations, write "

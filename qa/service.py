@@ -30,6 +30,8 @@ from .settings import Settings
 
 if TYPE_CHECKING:
     from .changes import AddOptions, AddReport, DocumentInfo, RemoveReport
+    from .digest import Digest
+    from .digest.vectors import VectorCache
 
 log = logging.getLogger("reviewqa.service")
 
@@ -101,6 +103,7 @@ class Service:
         self._lock = threading.Lock()
         self._embedder_lock = threading.Lock()
         self._error: Exception | None = None
+        self._digest_vectors: VectorCache | None = None   # made on the first digest
 
     # --- the index and the model -------------------------------------------------------------------
 
@@ -175,6 +178,23 @@ class Service:
         index = self.index()
         check_known(request.filters, index)
         return engine.more_like(index, request, self.settings)
+
+    def digest(self, request: SearchRequest, limit: int = 50) -> Digest:
+        """What the reviews that answer a question say: the matching set (not weak matches, up to
+        `limit`), its profile and its practice themes with verbatim quotes (qa/digest)."""
+        from dataclasses import replace
+
+        from .digest import check_limit, make_digest
+        from .digest.vectors import VectorCache
+
+        limit = check_limit(limit)
+        if self._digest_vectors is None:
+            self._digest_vectors = VectorCache()
+        index = self.index()
+        check_known(request.filters, index)
+        # Twice the limit: weak matches among the hits are left out of the set.
+        response = engine.search(index, self.embedder(), replace(request, k=max(request.k, 2 * limit)), self.settings)
+        return make_digest(index, self.embedder(), response, self.settings, limit, cache=self._digest_vectors)
 
     def review(self, review_id: str) -> ReviewView:
         index = self.index()
