@@ -88,6 +88,58 @@ def test_weak_only_answers_say_so(cli, capsys):
     assert "No review is close to this question" in out and "(weak match)" in out
 
 
+def test_left_out_unknowns_are_counted_with_the_flag_that_includes_them(cli, capsys):
+    cli("build", "--quiet")
+    capsys.readouterr()
+    assert cli("search", "neglect", "--nation", "Wales") == 0
+    out = capsys.readouterr().out
+    assert ("Note: 4 reviews with no known place were left out by the place filter (Wales). Add --include-unknown "
+            "to include them.") in out
+    assert cli("search", "neglect", "--nation", "Wales", "--include-unknown", "--json") == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["unknown_left_out"] == {} and payload["matched_reviews"] == 5
+    assert sorted(r["unknown"] for r in payload["results"]) == [[], ["place"], ["place"], ["place"], ["place"]]
+    assert cli("search", "neglect", "--nation", "Wales", "--include-unknown") == 0
+    assert "(no known place: included by --include-unknown)" in capsys.readouterr().out
+
+
+def test_an_emptied_result_names_the_filter_and_a_dropped_year_is_reported(cli, capsys):
+    cli("build", "--quiet")
+    capsys.readouterr()
+    assert cli("search", "neglect", "--year", "2019", "--nation", "Channel Islands") == 0
+    out = capsys.readouterr().out
+    assert "No review passes all the filters together: without the year filter (2019) 2 would" in out
+    assert cli("search", "baby who died in 2020 after co-sleeping") == 0
+    out = capsys.readouterr().out
+    assert "Note: 2020 says when something happened" in out and "Filtered to: 2020" not in out
+
+
+def test_ages_from_flags_and_one_relevance_scale(cli, capsys):
+    cli("build", "--quiet")
+    capsys.readouterr()
+    assert cli("search", "exploitation", "--age-min", "12", "--age-max", "18", "--json") == 0
+    payload = json.loads(capsys.readouterr().out)
+    assert payload["filters"]["age_min"] == 12 and payload["filters"]["age_max"] == 18
+    assert all(any(12 <= age < 18 for age in r["child_ages"]) for r in payload["results"])
+    matches = [r["match"] for r in payload["results"]]
+    assert matches == sorted(matches, reverse=True)
+    assert cli("search", "exploitation", "--k", "2") == 0
+    out = capsys.readouterr().out
+    assert "relevance" not in out and " match 0." in out and "Match: how close" in out
+
+
+def test_batch_lines_carry_what_was_understood_and_left_out(cli, capsys, tmp_path):
+    cli("build", "--quiet")
+    capsys.readouterr()
+    queries = tmp_path / "q.tsv"
+    queries.write_text("q1\tneglect in Wales\n", encoding="utf-8")
+    assert cli("search", "--queries", str(queries)) == 0
+    [line] = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert line["understood"]["filters"]["nations"] == ["Wales"]
+    assert line["unknown_left_out"] == {"place": 4} and line["matched_reviews"] == 1
+    assert isinstance(line["generation"], int) and line["messages"]
+
+
 def test_search_builds_a_missing_index_first_and_says_so(cli, capsys, settings):
     assert cli("search", "neglect", "--k", "2") == 0
     captured = capsys.readouterr()
