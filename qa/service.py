@@ -208,7 +208,7 @@ class Service:
 
     def filter_values(self) -> FilterValues:
         """Each filter's values in the collection with their review counts (the app's lists, the API)."""
-        return filter_values(self.index())
+        return filter_values(list(self.index().reviews.values()))
 
     # --- the collection and its index ---------------------------------------------------------------
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 
 # bm25s's English list is short (33 words); these are the words that carry no topic in questions.
@@ -76,6 +78,15 @@ def match_key(text: str) -> str:
     """Two spellings of one name compared without case, quotes or punctuation: “Child ‘T’” == "child t",
     "self-harm" == "self harm"."""
     return " ".join(re.findall(r"[a-z0-9]+", fold(unicodedata.normalize("NFKC", text))))
+
+
+def usual_spellings(values: Iterable[str], key: Callable[[str], str] = match_key) -> dict[str, str]:
+    """key -> the spelling most values use ("self harm" and "self-harm" are one key): one value
+    however it is written, shown as most people wrote it."""
+    spellings: dict[str, Counter] = {}
+    for value in values:
+        spellings.setdefault(key(value), Counter())[value] += 1
+    return {k: counted.most_common(1)[0][0] for k, counted in spellings.items()}
 
 
 def megabytes(size: int) -> str:

@@ -9,7 +9,6 @@ cannot break the index in use.
 from __future__ import annotations
 
 import json
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,10 @@ from typing import Any
 import numpy as np
 
 from ..errors import IndexCorruptError, IndexMissingError
-from ..gazetteer import UNKNOWN, area_key
+from ..gazetteer import area_key
 from ..records import Document, Review, Section
 from ..settings import Settings
-from ..text import match_key
+from ..text import match_key, usual_spellings
 from . import keyword, store
 from .dense import load_vector_index
 from .manifest import REBUILD, Manifest, check_settings, read_manifest, verify_files
@@ -110,28 +109,8 @@ class SearchIndex:
             reviews = self.reviews.values()
             values = ([k for r in reviews for k in r.keywords] if field == "keyword"
                       else [getattr(r, field) for r in reviews])
-            key = area_key if field == "area" else match_key
-            spellings: dict[str, Counter] = {}
-            for value in values:
-                spellings.setdefault(key(value), Counter())[value] += 1
-            cached = self._vocabularies[field] = {k: c.most_common(1)[0][0] for k, c in spellings.items()}
+            cached = self._vocabularies[field] = usual_spellings(values, area_key if field == "area" else match_key)
         return cached
-
-    def counts(self, field: str, positions) -> dict[str, int]:
-        """How many of the reviews at `positions` have each value of a field, by its usual spelling
-        (reviews without a value count under "unknown")."""
-        reviews = [self.reviews[self.review_ids[int(position)]] for position in positions]
-        if field == "year":
-            return dict(sorted(Counter(review.year_label for review in reviews).items(), reverse=True))
-        vocabulary = self.vocabulary(field)
-        key = area_key if field == "area" else match_key
-        counted: Counter = Counter()
-        for review in reviews:
-            if field == "keyword":
-                counted.update({key(k) for k in review.keywords} or {UNKNOWN})
-            else:
-                counted[key(getattr(review, field))] += 1
-        return {vocabulary.get(k, k): n for k, n in counted.most_common()}
 
     def chunks_of(self, review_position: int) -> np.ndarray:
         order, offsets = self._review_chunks

@@ -9,14 +9,15 @@ spelling most reviews use.
 from __future__ import annotations
 
 import difflib
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..errors import InvalidQueryError
-from ..gazetteer import AGE_GROUPS, NATIONS, UNKNOWN, area_key
+from ..gazetteer import AGE_GROUPS, ENGLAND_REGION_UNKNOWN, NATIONS, UNKNOWN, area_key
 from ..index import SearchIndex
-from ..text import match_key
+from ..records import Review
+from ..text import match_key, usual_spellings
 from .filters import GROUPS, Filters, unknown
 
 FIELDS = ("nation", "region", "area", "keyword")
@@ -46,20 +47,29 @@ class FilterValues:
                 **{name: [{"value": v, "count": n} for v, n in getattr(self, name)] for name in listed}}
 
 
-def filter_values(index: SearchIndex) -> FilterValues:
-    everyone = np.arange(len(index.review_ids))
-    reviews = list(index.reviews.values())
+def value_counts(reviews: Sequence[Review], field: str) -> tuple[tuple[str, int], ...]:
+    """Each known value of a field ("nation", "region", "area", "keyword") with how many reviews have
+    it, most first (ties alphabetical), in its usual spelling."""
+    key = key_for(field)
+    values = [[k for k in r.keywords] if field == "keyword" else [getattr(r, field)] for r in reviews]
+    spelled = usual_spellings((v for vs in values for v in vs), key)
+    counted: Counter = Counter()
+    for review_values in values:
+        counted.update({key(v) for v in review_values})
+    shown = [(spelled[k], n) for k, n in counted.items() if k not in ("", UNKNOWN, "anonymous")
+             and not k.startswith(match_key(ENGLAND_REGION_UNKNOWN))]
+    return tuple(sorted(shown, key=lambda pair: (-pair[1], pair[0].lower())))
 
-    def known(field: str) -> tuple[tuple[str, int], ...]:
-        counted = index.counts(field, everyone)
-        return tuple((v, n) for v, n in counted.items() if match_key(v) not in ("", UNKNOWN, "anonymous"))
 
+def filter_values(reviews: Sequence[Review]) -> FilterValues:
+    """Every filter's values among these reviews (the collection, or a result) with their counts."""
     ages = {label: sum(any(low <= a < high for a in r.child_ages) for r in reviews)
             for label, (low, high) in AGE_GROUPS.items()}
-    years = tuple((label, n) for label, n in index.counts("year", everyone).items() if label.isdigit())
+    years = Counter(r.year for r in reviews if r.year is not None)
     return FilterValues(
-        years=tuple(sorted(years)), nations=known("nation"), regions=known("region"), areas=known("area"),
-        keywords=known("keyword"), age_groups=tuple(ages.items()),
+        years=tuple((str(y), years[y]) for y in sorted(years)), nations=value_counts(reviews, "nation"),
+        regions=value_counts(reviews, "region"), areas=value_counts(reviews, "area"),
+        keywords=value_counts(reviews, "keyword"), age_groups=tuple(ages.items()),
         unknown={group: sum(unknown(r, group) for r in reviews) for group in GROUPS}, reviews=len(reviews))
 
 

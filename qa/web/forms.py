@@ -15,28 +15,37 @@ from ..conversation import Turn
 from ..errors import ReviewQAError
 from ..gazetteer import AGE_GROUPS, age_label
 from ..search.filters import Filters, filters_from_input
+from ..search.vocabulary import FilterValues
 from .export import to_csv, to_markdown
 from .render import answer_html, error_html, review_html
 
 ANY = "any"
 PLACE_KINDS = {"Nation": "nations", "Region": "regions", "Area": "areas"}
 
-def place_choices(reviews) -> list[str]:
-    nations = sorted({r.nation for r in reviews} - {"England", "unknown"})
-    regions = sorted({r.region for r in reviews if r.nation == "England" and not r.region.startswith("England")})
-    areas = sorted({r.area for r in reviews if r.area != "Anonymous"})
-    return (["Nation: England"] + [f"Nation: {n}" for n in nations] + [f"Region: {r}" for r in regions]
-            + [f"Area: {a}" for a in areas])
+def place_choices(values: FilterValues) -> list[tuple[str, str]]:
+    """(label with the number of reviews, value) for every nation, English region and area."""
+    kinds = (("Nation", values.nations), ("Region", [(r, n) for r, n in values.regions
+                                                     if r not in {nation for nation, _ in values.nations}]),
+             ("Area", values.areas))
+    return [(f"{kind}: {name} ({count})", f"{kind}: {name}") for kind, listed in kinds for name, count in listed]
 
 
-def panel_to_filters(year_from, year_to, places, keywords, age) -> Filters:
+def keyword_choices(values: FilterValues) -> list[tuple[str, str]]:
+    return [(f"{keyword} ({count})", keyword) for keyword, count in sorted(values.keywords)]
+
+
+def age_choices(values: FilterValues) -> list[tuple[str, str]]:
+    return [(ANY, ANY)] + [(f"{label} ({count})", label) for label, count in values.age_groups]
+
+
+def panel_to_filters(year_from, year_to, places, keywords, age, include_unknown=False) -> Filters:
     chosen: dict[str, list[str]] = {field: [] for field in PLACE_KINDS.values()}
     for place in places or []:
         kind, _, name = str(place).partition(": ")
         chosen[PLACE_KINDS.get(kind, "areas")].append(name or kind)
     return filters_from_input(year_from=None if year_from == ANY else year_from,
                               year_to=None if year_to == ANY else year_to, keywords=keywords,
-                              age_group=None if age == ANY else age, **chosen)
+                              age_group=None if age == ANY else age, include_unknown=bool(include_unknown), **chosen)
 
 
 def filters_to_panel(filters: Filters) -> dict:
@@ -50,7 +59,15 @@ def filters_to_panel(filters: Filters) -> dict:
         "year_from": ANY if filters.year_from is None else str(filters.year_from),
         "year_to": ANY if filters.year_to is None else str(filters.year_to),
         "places": places, "keywords": list(filters.keywords), "age": age,
+        "include_unknown": filters.include_unknown,
     }
+
+
+def follow_up_example(values: FilterValues) -> str:
+    """A place follow-up the collection can answer: the region (else nation) with most reviews."""
+    nations = {nation for nation, _ in values.nations}
+    regions = [name for name, _ in values.regions if name not in nations]
+    return f"what about {regions[0] if regions else values.nations[0][0] if values.nations else 'England'}?"
 
 
 # --- what the components show ------------------------------------------------------------------

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from html import escape
 
+from ..gazetteer import UNKNOWN
+from ..search.explain import UNKNOWN_MEANS, filter_report, unknown_marks
 from ..search.passages import citation_label
+from ..search.relevance import scale_description
 
 CSS = """
 .rq-card{border:1px solid #d0d7de;border-radius:8px;padding:10px 12px;margin:10px 0;background:#fff;color:#1f2328}
@@ -18,22 +21,14 @@ CSS = """
 .rq-line{margin:4px 0 8px 0}
 .rq-note{color:#57606a;font-size:.9em}
 .rq-error{color:#a40e26}
+.rq-unknown{color:#7d4e00;font-size:.9em;margin-top:2px}
+.rq-emptied{font-weight:600}
 .rq-review{white-space:pre-wrap;line-height:1.5}
 .rq-review h4{margin:12px 0 2px 0;color:#0b5cad}
 .rq-add-list{margin:6px 0;padding-left:1.2em}
 .rq-add-list li{margin:4px 0}
 .rq-status{font-weight:600;text-transform:uppercase;font-size:.8em;margin-right:.4em}
 """
-
-
-def match_label(similarity: float) -> str:
-    if similarity >= 0.5:
-        return "strong match"
-    if similarity >= 0.4:
-        return "good match"
-    if similarity >= 0.3:
-        return "partial match"
-    return "weak match"
 
 
 def _highlight(text: str, start: int, end: int) -> str:
@@ -44,15 +39,20 @@ def _highlight(text: str, start: int, end: int) -> str:
     return f"{escape(text[:start])}<mark>{escape(text[start:end])}</mark>{escape(text[end:])}"
 
 
-def result_card(rank: int, hit, passages: int = 2) -> str:
+def result_card(rank: int, hit, filters=None, passages: int = 2) -> str:
     review = hit.review
+    nation = review.nation if review.nation != UNKNOWN else "nation unknown"
     parts = [
         "<div class='rq-card'>",
         f"<div class='rq-head'><span class='rq-rank'>{rank}.</span>{escape(review.title)}</div>",
         f"<div class='rq-meta'>{escape(review.year_label)} · {escape(review.area)} · "
-        f"{escape(review.name)} · {escape(review.nation)} · relevance {hit.score:.2f} "
-        f"({match_label(hit.similarity)})</div>",
+        f"{escape(review.name)} · {escape(nation)} · <span class='rq-match'>match {hit.match:.2f} "
+        f"({escape(hit.match_label)})</span></div>",
     ]
+    marks = unknown_marks(review, filters) if filters is not None else []
+    if marks:
+        parts.append(f"<div class='rq-unknown'>Included although its value is unknown: "
+                     f"{escape('; '.join(UNKNOWN_MEANS[m] for m in marks))}</div>")
     if review.keywords:
         parts.append(f"<div class='rq-kw'>Keywords: {escape(', '.join(review.keywords))}</div>")
     for passage in hit.passages[:passages]:
@@ -66,17 +66,25 @@ def result_card(rank: int, hit, passages: int = 2) -> str:
 
 
 def answer_html(turn) -> str:
-    """The assistant's message for one turn: what changed, what matched, then one card per review."""
+    """The assistant's message for one turn: what changed, what was understood and filtered (and
+    what that left out), then one card per review, and the relevance scale."""
     lines = []
     if turn.change:
         lines.append(f"<div class='rq-note'>Follow-up: {escape(turn.change)}.</div>")
     if turn.notes:
         lines.append(f"<div class='rq-note'>Understood from the question: {escape(', '.join(turn.notes))} "
                      "(untick “Use filters understood from the question” to search without them).</div>")
+    report = filter_report(turn.response)
+    lines += [f"<div class='rq-note'>Note: {escape(line)}</div>" for line in report.not_applied]
+    lines += [f"<div class='rq-note rq-left-out'>{escape(line)} Tick “Include reviews whose value is unknown” and "
+              "apply to include them.</div>" for line in report.left_out]
     hits = turn.response.hits
     shown = turn.shown
     filters_text = turn.filters.describe()
     scope = f" Filtered to: {escape(filters_text)}." if filters_text else ""
+    if report.emptied:
+        lines.append(f"<div class='rq-line rq-emptied'>{escape(report.emptied)} Remove or widen that filter.</div>")
+        return "".join(lines)
     if not shown:
         nearest = f" The nearest was “{escape(hits[0].review.title)}”, a weak match." if hits else ""
         lines.append(f"<div class='rq-line'>No review is close enough to this question to show.{scope}{nearest} "
@@ -84,9 +92,10 @@ def answer_html(turn) -> str:
         return "".join(lines)
     lines.append(f"<div class='rq-line'>{len(shown)} reviews shown, best first, out of {turn.response.matched} "
                  f"that passed the filters.{scope} Highlighted: the sentence that best answers the question.</div>")
-    lines += [result_card(rank, hit) for rank, hit in enumerate(shown, 1)]
+    lines += [result_card(rank, hit, turn.filters) for rank, hit in enumerate(shown, 1)]
     if len(shown) < len(hits):
         lines.append(f"<div class='rq-note'>{len(hits) - len(shown)} weaker matches hidden.</div>")
+    lines.append(f"<div class='rq-note rq-scale'>{escape(scale_description())}</div>")
     return "".join(lines)
 
 

@@ -21,12 +21,17 @@ from typing import Any
 
 from ..conversation import chat_turn, more_like_turn, rerun
 from ..errors import ReviewQAError
-from ..gazetteer import AGE_GROUPS, NATIONS, UNKNOWN
+from ..gazetteer import NATIONS, UNKNOWN
+from ..search.explain import UNKNOWN_MEANS
+from ..search.vocabulary import FilterValues, filter_values
 from ..settings import Settings
 from .forms import (
     ANY,
+    age_choices,
     chat_messages,
     filters_to_panel,
+    follow_up_example,
+    keyword_choices,
     open_review,
     panel_to_filters,
     place_choices,
@@ -45,7 +50,6 @@ SOURCE_CREDIT = (
     "Read the full report before relying on a summary. Concerned about a child? NSPCC Helpline 0808 800 5000."
 )
 SERVER_FAULT = "Something went wrong on our side and it was logged. Please try again."
-AGE_CHOICES = [ANY, *AGE_GROUPS]
 
 
 def user_errors(handler: Callable) -> Callable:
@@ -74,17 +78,18 @@ class FilterPanel:
     places: Any
     keywords: Any
     age: Any
+    include_unknown: Any
     use_understanding: Any
     apply: Any
     clear: Any
 
     @property
     def values(self) -> list:
-        return [self.year_from, self.year_to, self.places, self.keywords, self.age]
+        return [self.year_from, self.year_to, self.places, self.keywords, self.age, self.include_unknown]
 
 
-def _years(reviews) -> list[str]:
-    return [ANY] + [str(y) for y in sorted({r.year for r in reviews if r.year is not None})]
+def _years(values: FilterValues) -> list[tuple[str, str]]:
+    return [(ANY, ANY)] + [(f"{year} ({count})", year) for year, count in values.years]
 
 
 def chat_panel(gr):
@@ -100,23 +105,34 @@ def chat_panel(gr):
     return chatbot, question, ask
 
 
-def filter_panel(gr, reviews) -> FilterPanel:
-    gr.Markdown("**Filters** (understood ones appear here; change them and press *Apply*)")
-    years = _years(reviews)
+def filter_panel(gr, values: FilterValues) -> FilterPanel:
+    gr.Markdown("**Filters** (understood ones appear here; change them and press *Apply*). The numbers are "
+                "how many reviews in the collection have each value.")
+    years = _years(values)
     with gr.Row():
         year_from = gr.Dropdown(years, value=ANY, label="From year", elem_id="rq-year-from")
         year_to = gr.Dropdown(years, value=ANY, label="To year", elem_id="rq-year-to")
-    places = gr.Dropdown(place_choices(reviews), value=[], multiselect=True, label="Nation, region or area",
+    places = gr.Dropdown(place_choices(values), value=[], multiselect=True, label="Nation, region or area",
                          elem_id="rq-places")
-    keywords = gr.Dropdown(sorted({k for r in reviews for k in r.keywords}), value=[], multiselect=True,
-                           label="Subject keywords", elem_id="rq-keywords")
-    age = gr.Dropdown(AGE_CHOICES, value=ANY, label="Child age group", elem_id="rq-age", allow_custom_value=True)
+    keywords = gr.Dropdown(keyword_choices(values), value=[], multiselect=True, label="Subject keywords",
+                           elem_id="rq-keywords")
+    age = gr.Dropdown(age_choices(values), value=ANY, label="Child age group", elem_id="rq-age",
+                      allow_custom_value=True)
+    include_unknown = gr.Checkbox(value=False, label="Include reviews whose value is unknown (marked)",
+                                  info=unknown_info(values), elem_id="rq-include-unknown")
     use_understanding = gr.Checkbox(value=True, label="Use filters understood from the question",
                                     elem_id="rq-understand")
     with gr.Row():
         apply = gr.Button("Apply filters", elem_id="rq-apply")
         clear = gr.Button("Clear filters", elem_id="rq-clear")
-    return FilterPanel(year_from, year_to, places, keywords, age, use_understanding, apply, clear)
+    return FilterPanel(year_from, year_to, places, keywords, age, include_unknown, use_understanding, apply, clear)
+
+
+def unknown_info(values: FilterValues) -> str:
+    counts = "; ".join(f"{values.unknown[group]} with {UNKNOWN_MEANS[group]}"
+                       for group in ("place", "age", "year", "keyword") if values.unknown.get(group))
+    return (f"A filter leaves out reviews whose value for it is unknown and says how many; tick to keep them. "
+            f"In the collection: {counts}." if counts else "Every review's year, place, keywords and age are known.")
 
 
 def review_panel(gr):
@@ -170,38 +186,40 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
     index to open (the page is up before the index and the model are loaded)."""
     import gradio as gr
 
+    values = filter_values(list(reviews))
     # Made on the first export, not at start (serve() puts it in the server's temp folder, removed on exit).
     export_dir = (Path(export_dir) if export_dir
                   else Path(tempfile.gettempdir()) / f"reviewqa-exports-{os.urandom(6).hex()}")
 
     def panel_updates(filters):
-        values = filters_to_panel(filters)
-        age = values["age"]
-        return (gr.update(value=values["year_from"]), gr.update(value=values["year_to"]),
-                gr.update(value=values["places"]), gr.update(value=values["keywords"]),
-                gr.update(value=age, choices=AGE_CHOICES if age in AGE_CHOICES else AGE_CHOICES + [age]))
+        panel = filters_to_panel(filters)
+        age, ages = panel["age"], age_choices(values)
+        return (gr.update(value=panel["year_from"]), gr.update(value=panel["year_to"]),
+                gr.update(value=panel["places"]), gr.update(value=panel["keywords"]),
+                gr.update(value=age, choices=ages if age in {value for _, value in ages} else ages + [(age, age)]),
+                gr.update(value=panel["include_unknown"]))
 
     def appended(conversation, turn):
         conversation.append(turn)
         return conversation, chat_messages(conversation), gr.update(choices=review_choices(turn), value=None)
 
     @user_errors
-    def respond(message, conversation, year_from, year_to, places, keywords, age, use_understanding):
+    def respond(message, conversation, year_from, year_to, places, keywords, age, include_unknown, use_understanding):
         conversation = list(conversation or [])
         if not (message or "").strip():
             raise ReviewQAError("The question is empty; type a few words describing what you are looking for.")
-        turn = chat_turn(service, message, conversation, panel_to_filters(year_from, year_to, places, keywords, age),
-                         bool(use_understanding))
+        filters = panel_to_filters(year_from, year_to, places, keywords, age, include_unknown)
+        turn = chat_turn(service, message, conversation, filters, bool(use_understanding))
         conversation.append(turn)
         return ("", conversation, chat_messages(conversation), *panel_updates(turn.filters),
                 gr.update(choices=review_choices(turn), value=None))
 
     @user_errors
-    def apply_panel(conversation, year_from, year_to, places, keywords, age):
+    def apply_panel(conversation, year_from, year_to, places, keywords, age, include_unknown):
         conversation = list(conversation or [])
         if not conversation:
             raise ReviewQAError("Ask a question first; the filters apply to it.")
-        filters = panel_to_filters(year_from, year_to, places, keywords, age)
+        filters = panel_to_filters(year_from, year_to, places, keywords, age, include_unknown)
         previous = conversation[-1]
         turn = rerun(service, previous, filters, previous.k, f"(filters) {filters.describe() or 'no filters'}",
                      "refine", "filters set in the panel: " + (filters.describe() or "none"))
@@ -209,22 +227,27 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
 
     @user_errors
     def clear_panel(conversation):
-        cleared: tuple[str, str, list[str], list[str], str] = (ANY, ANY, [], [], ANY)
+        cleared: tuple[str, str, list[str], list[str], str, bool] = (ANY, ANY, [], [], ANY, False)
         if not conversation:
             return (conversation, chat_messages([]), *cleared, gr.update())
         conversation, messages, choices = apply_panel(conversation, *cleared)
         return (conversation, messages, *cleared, choices)
+
+    def clear_chat():
+        """The chat's bin: the conversation is forgotten too, so a follow-up cannot refine a question
+        that is no longer on the screen."""
+        return ([], [], ANY, ANY, [], [], ANY, False, gr.update(choices=[], value=None), "", "")
 
     @user_errors
     def show_review(choice):
         return open_review(service, choice)
 
     @user_errors
-    def more_like_selected(review_id, conversation, year_from, year_to, places, keywords, age):
+    def more_like_selected(review_id, conversation, year_from, year_to, places, keywords, age, include_unknown):
         conversation = list(conversation or [])
         if not review_id:
             raise ReviewQAError("Open a review first, then ask for more like it.")
-        filters = panel_to_filters(year_from, year_to, places, keywords, age)
+        filters = panel_to_filters(year_from, year_to, places, keywords, age, include_unknown)
         title = service.review(review_id).review.title
         return appended(conversation, more_like_turn(service, review_id, filters, 10, "More like this review",
                                                      f"reviews like “{title}”"))
@@ -238,7 +261,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
     def choice_updates():
         """New reviews' years and places in the filter panel, after an add or a remove."""
         try:
-            fresh = service.reviews()
+            fresh = filter_values(service.reviews())
         except ReviewQAError:
             return gr.update(), gr.update(), gr.update()
         years = _years(fresh)
@@ -263,16 +286,18 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         report = service.remove(document_id)
         return (f"<div class='rq-line'>{html.escape(report.message)}</div>", removal_update(), *choice_updates())
 
+    latest_year = values.years[-1][0] if values.years else "2022"
     with gr.Blocks(title="reviewqa — search child safeguarding case reviews") as demo:
         gr.Markdown("## reviewqa\nAsk about child safeguarding case reviews in your own words. Every answer is the "
-                    "reviews' own words, cited; follow up with *only 2022*, *what about Wales?*, *show more*, "
-                    "*more like the second one* or *remove the year filter*.")
+                    f"reviews' own words, cited; follow up with *only {latest_year}*, *{follow_up_example(values)}*, "
+                    "*show more*, *more like the second one* or *remove the year filter*. Questions are read in "
+                    "English.")
         conversation = gr.State([])
         with gr.Row():
             with gr.Column(scale=3):
                 chatbot, question, ask = chat_panel(gr)
             with gr.Column(scale=2):
-                filters = filter_panel(gr, reviews)
+                filters = filter_panel(gr, values)
                 pick, open_button, like_button = review_panel(gr)
                 export_buttons, export_file = export_panel(gr)
         review_view = gr.HTML(elem_id="rq-review")
@@ -287,6 +312,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
                     [question, conversation, chatbot, *panel, pick], **private)
         filters.apply.click(apply_panel, [conversation, *panel], [conversation, chatbot, pick], **private)
         filters.clear.click(clear_panel, [conversation], [conversation, chatbot, *panel, pick], **private)
+        chatbot.clear(clear_chat, None, [conversation, chatbot, *panel, pick, review_view, opened_id], **private)
         open_button.click(show_review, [pick], [review_view, opened_id], **private)
         like_button.click(more_like_selected, [opened_id, conversation, *panel], [conversation, chatbot, pick],
                           **private)

@@ -102,7 +102,7 @@ def test_a_value_is_checked_by_key_and_a_near_miss_is_suggested(service):
 
 
 def test_filter_values_come_with_counts_and_unknowns(service):
-    values = filter_values(service.index())
+    values = filter_values(service.reviews())
     assert values.reviews == 9
     assert dict(values.nations) == {"England": 2, "Channel Islands": 2, "Wales": 1}
     assert dict(values.keywords)["neglect"] == 2

@@ -14,9 +14,21 @@ from qa.search import Filters
 from qa.search.engine import ReviewHit, SearchResponse
 from qa.search.passages import PassageHit
 from qa.search.understand import Understanding
+from qa.search.vocabulary import filter_values
 from qa.service import ReviewView
 from qa.web.export import to_csv, to_markdown
-from qa.web.forms import chat_messages, filters_to_panel, open_review, panel_to_filters, review_choices, write_export
+from qa.web.forms import (
+    age_choices,
+    chat_messages,
+    filters_to_panel,
+    follow_up_example,
+    keyword_choices,
+    open_review,
+    panel_to_filters,
+    place_choices,
+    review_choices,
+    write_export,
+)
 from qa.web.render import answer_html, review_html
 from qa.web.ui import build_app
 from tests.helpers import edge_search
@@ -106,6 +118,43 @@ def test_panel_round_trip():
     custom = filters_to_panel(Filters(age_min=16.0, age_max=18.0))["age"]
     assert custom == "children aged 16–17"
     assert panel_to_filters("any", "any", [], [], custom) == Filters(age_min=16.0, age_max=18.0)
+    included = Filters(nations=("Wales",), include_unknown=True)
+    panel = filters_to_panel(included)
+    assert panel["include_unknown"] is True
+    assert panel_to_filters("any", "any", panel["places"], [], "any", panel["include_unknown"]) == included
+
+
+def test_filter_lists_show_counts_and_only_places_that_exist(fixture_reviews):
+    values = filter_values(fixture_reviews)
+    places = dict(place_choices(values))
+    assert places["Nation: Wales (1)"] == "Nation: Wales" and places["Area: Kent (1)"] == "Area: Kent"
+    assert not any("unknown" in label.lower() or "Anonymous" in label for label in places)
+    assert ("self-harm (1)", "self-harm") in keyword_choices(values)
+    assert age_choices(values)[-1] == ("young people (12-17) (3)", "young people (12-17)")
+    # The follow-up the app suggests names a place the collection has reviews from.
+    example = follow_up_example(values)
+    assert example.removeprefix("what about ").rstrip("?") in {name for name, _ in values.regions}
+
+
+def test_answers_say_what_was_left_out_and_use_one_scale(searcher):
+    turn = chat_turn(searcher, "neglect in Wales", [], Filters())
+    page = answer_html(turn)
+    assert "4 reviews with no known place were left out by the place filter (Wales)." in page
+    assert "Tick “Include reviews whose value is unknown”" in page
+    assert "relevance" not in page and "match 0." in page and "Match: how close" in page
+    kept = chat_turn(searcher, "neglect", [], Filters(nations=("Wales",), include_unknown=True), False)
+    assert answer_html(kept).count("Included although its value is unknown: no known place") >= 1
+    emptied = chat_turn(searcher, "neglect in Wales in 2019", [], Filters())
+    assert "No review passes all the filters together" in answer_html(emptied)
+
+
+def test_the_chats_bin_forgets_the_conversation(settings, fixture_reviews):
+    demo = build_app(settings, object(), fixture_reviews)
+    [clear] = [block for block in demo.fns.values() if block.fn is not None and block.fn.__name__ == "clear_chat"]
+    assert any(event == "clear" for _, event in clear.targets)
+    conversation, messages, *panel, pick, review, opened = clear.fn()
+    assert conversation == [] and messages == [] and panel == ["any", "any", [], [], "any", False]
+    assert review == "" and opened == ""
 
 
 def hostile_turn(weak=False):

@@ -116,6 +116,15 @@ def test_browser_ask_filter_open_export(real_settings, real_service, tmp_path):
             content = saved.read_text(encoding="utf-8")
             assert content.startswith("question,filters,rank,title") and "2021" in content
             page.screenshot(path=str(ARTIFACTS / "04-export.png"))
+
+            # The chat's bin forgets the conversation: "only 2021" is then a new question, not a refinement.
+            page.locator("#rq-chat button[aria-label='Clear']").first.click()
+            page.wait_for_function("() => !document.querySelector('#rq-chat .rq-card')", timeout=30_000)
+            page.fill("#rq-question textarea", "only 2021")
+            page.click("#rq-ask")
+            page.wait_for_selector("#rq-chat .message-row", timeout=60_000)
+            page.wait_for_timeout(2000)
+            assert page.locator("#rq-chat").get_by_text("Follow-up:").count() == 0
             assert dialogs == []
             browser.close()
     finally:
