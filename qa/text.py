@@ -89,6 +89,14 @@ def usual_spellings(values: Iterable[str], key: Callable[[str], str] = match_key
     return {k: counted.most_common(1)[0][0] for k, counted in spellings.items()}
 
 
+def markdown_text(text: str) -> str:
+    """Plain text that Markdown renderers show as written: no HTML, no accidental emphasis or links."""
+    escaped = text.replace("\\", "\\\\").replace("<", "&lt;").replace(">", "&gt;")
+    for ch in "*_`[]#|":
+        escaped = escaped.replace(ch, "\\" + ch)
+    return escaped
+
+
 def megabytes(size: int) -> str:
     """A size in words: "1.5 MB", or "4000 bytes" under a tenth of a megabyte."""
     return f"{size / 2**20:.1f} MB" if size >= 2**20 / 10 else f"{size} bytes"

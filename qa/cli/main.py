@@ -87,11 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
                     "learning, recommendations and good practice under practice themes, each quoted word for word "
                     "from different reviews with citations. Nothing is written: every quote is the reviews' own.",
         epilog='Examples:\n  reviewqa digest "neglect"\n  reviewqa digest "safe sleep" --year-from 2021 --json\n'
-               '  reviewqa digest "exploitation" --region London --limit 30',
+               '  reviewqa digest "exploitation" --region London --limit 30 --out exploitation-briefing.docx',
         formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("question", help="the question, in quotes")
     add_filter_arguments(p)
     p.add_argument("--limit", type=int, default=50, help="at most this many reviews in the digest (default 50)")
+    p.add_argument("--out", metavar="FILE", help="also write the briefing: FILE.md (Markdown) or FILE.docx (Word)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
     p.set_defaults(run=cmd_digest)
 

@@ -71,14 +71,10 @@ def report_unknown(review, filters) -> str:
     return f"  ({'; '.join(UNKNOWN_MEANS[m] for m in marks)}: included by --include-unknown)" if marks else ""
 
 
-DIGEST_FIELDS = {"outcome": "Outcome (from each review's opening account)", "age_group": "Age group of the children",
-                 "sex": "Sex of the child (from the opening account)", "year": "Year published", "nation": "Nation",
-                 "region": "Region"}
-DIGEST_KINDS = {"learning": "Learning", "recommendation": "Recommendations", "good practice": "Good practice"}
-
-
 def format_digest(digest, titles: dict[str, str]) -> str:
     """A readable briefing: every line is a fixed heading, a count, or a quote with its citation."""
+    from ..digest.briefing import KIND_HEADINGS, PROFILE_HEADINGS
+
     lines = [f"What the reviews say: {digest.query}"]
     if not digest.filters.is_empty():
         lines.append(f"Filtered to: {digest.filters.describe()} ({digest.matched} reviews)")
@@ -87,12 +83,12 @@ def format_digest(digest, titles: dict[str, str]) -> str:
         lines.append("No review is close to this question. Try other words or fewer filters.")
         return "\n".join(lines)
     profile = digest.profile.to_json()
-    for name, heading in DIGEST_FIELDS.items():
+    for name, heading in PROFILE_HEADINGS.items():
         lines += ["", heading]
         counts = profile[name]
         key_width = max(len(str(k)) for k in counts)
         lines += [f"  {key:<{key_width}}  {count:>4}" for key, count in counts.items()]
-    for kind, heading in DIGEST_KINDS.items():
+    for kind, heading in KIND_HEADINGS.items():
         themes = [t for t in digest.themes if t.kind == kind]
         if not themes:
             continue
@@ -105,7 +101,7 @@ def format_digest(digest, titles: dict[str, str]) -> str:
                 lines.append(f"       {titles.get(quote.review_id, quote.review_id)}; {quote.citation}")
     if not digest.themes:
         lines += ["", "No theme is shared by three or more of these reviews."]
-    return "\n".join(lines)
+    return terminal_safe("\n".join(lines))
 
 
 def format_add_report(report) -> str:

@@ -136,12 +136,40 @@ def cmd_digest(args, settings: Settings) -> int:
     from ..search import search_request
 
     limit = check_limit(args.limit)
+    if args.out:
+        briefing_path(args.out)
     request = search_request(args.question, settings, filters=filters_from_args(args), literal=args.literal)
     service = ready_service(settings)
     digest = service.digest(request, limit)
+    reviews = service.index().reviews
+    if args.out:
+        write_briefing(digest, reviews, Path(args.out))
+        print(f"reviewqa: wrote the briefing to {args.out}", file=sys.stderr)
     if args.json:
         print(json.dumps(digest.to_json(), ensure_ascii=False, indent=2))
-    else:
-        titles = {rid: review.title for rid, review in service.index().reviews.items()}
-        print(format_digest(digest, titles))
+    elif not args.out:
+        print(format_digest(digest, {rid: review.title for rid, review in reviews.items()}))
     return 0
+
+
+def briefing_path(value: str) -> Path:
+    """--out: a .md or .docx file in a folder that exists (checked before the index loads)."""
+    path = Path(value)
+    if path.suffix.lower() not in (".md", ".docx"):
+        raise InvalidQueryError(f"--out must name a .md or .docx file, not '{path.name}'.")
+    if not path.parent.is_dir():
+        raise InvalidQueryError(f"--out: the folder {path.parent} does not exist.")
+    if path.suffix.lower() == ".docx":
+        from ..extras import require
+
+        require("ingest", "The Word briefing")
+    return path
+
+
+def write_briefing(digest, reviews, path: Path) -> None:
+    from ..digest.briefing import to_markdown, write_docx
+
+    if path.suffix.lower() == ".docx":
+        write_docx(digest, reviews, path)
+    else:
+        path.write_text(to_markdown(digest, reviews), encoding="utf-8")

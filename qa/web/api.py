@@ -34,6 +34,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..digest.digest import DEFAULT_LIMIT, MAX_LIMIT
 from ..errors import (
     CorpusError,
     IndexCorruptError,
@@ -142,6 +143,18 @@ class SearchBody(BaseModel):
         return {"year": self.year, "year_from": self.year_from, "year_to": self.year_to, "nations": self.nations,
                 "regions": self.regions, "areas": self.areas, "keywords": self.keywords, "age_group": self.age_group,
                 "age_min": self.age_min, "age_max": self.age_max, "include_unknown": self.include_unknown}
+
+
+Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"reviews in the digest at most (1-{MAX_LIMIT}; "
+                                                            f"default {DEFAULT_LIMIT})")]
+
+
+class DigestQuery(SearchQuery):
+    limit: Limit = DEFAULT_LIMIT
+
+
+class DigestBody(SearchBody):
+    limit: Limit = DEFAULT_LIMIT
 
 
 def parse_body(payload: Any) -> SearchBody:
@@ -345,6 +358,31 @@ async def search_post(body: SearchBody, service: ServiceDependency, limiter: Lim
                         body.ranking)
 
 
+def _digest(service, question: str, filter_input: dict, literal: bool, ranking: str, limit: int) -> dict:
+    request = search_request(question, service.settings, filters=filters_from_input(**filter_input), ranking=ranking,
+                             literal=literal)
+    return service.digest(request, limit).to_json()
+
+
+DIGEST_DESCRIPTION = ("What the reviews that answer a question learned, in their own words: `set` (the matching "
+                      "reviews, best first, and how they were chosen), `profile` (counts by outcome, age group, sex, "
+                      "year, nation and region; each adds up to `set.count`), `themes` (learning, recommendations "
+                      "and good practice, each with verbatim quotes from different reviews; `text` is "
+                      "`document.text[start:end]`). The same JSON as `reviewqa digest --json`.")
+
+
+@router.get("/digest", summary="What the matching reviews learned", description=DIGEST_DESCRIPTION)
+async def digest_get(params: Annotated[DigestQuery, Query()], service: ServiceDependency, limiter: Limiter):
+    return await answer(limiter, _digest, service, params.q, params.filter_input(), params.literal, params.ranking,
+                        params.limit)
+
+
+@router.post("/digest", summary="What the matching reviews learned (JSON body)", description=DIGEST_DESCRIPTION)
+async def digest_post(body: DigestBody, service: ServiceDependency, limiter: Limiter):
+    return await answer(limiter, _digest, service, body.question, body.filter_input(), body.literal, body.ranking,
+                        body.limit)
+
+
 @router.get("/reviews/{review_id}", summary="One review and its documents")
 async def review(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID)], service: ServiceDependency,
                  limiter: Limiter):
@@ -399,7 +437,7 @@ def make_api(service, token: str | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError):
-        model = SearchBody if request.method == "POST" else _query_model(request)
+        model = _body_model(request) if request.method == "POST" else _query_model(request)
         return error_json(422, validation_message(error.errors(), model))
 
     @app.exception_handler(StarletteHTTPException)
@@ -452,7 +490,13 @@ def _query_model(request: Request) -> type[BaseModel]:
     path = request.url.path.rstrip("/")
     if path.endswith("/similar"):
         return SimilarQuery
+    if path.endswith("/digest"):
+        return DigestQuery
     return SearchQuery if path.endswith("/search") else FilterQuery
+
+
+def _body_model(request: Request) -> type[BaseModel]:
+    return DigestBody if request.url.path.rstrip("/").endswith("/digest") else SearchBody
 
 
 class _Refused(Exception):

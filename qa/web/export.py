@@ -6,6 +6,7 @@ import csv
 import io
 
 from ..search.passages import citation_label, page_span
+from ..text import markdown_text
 
 CSV_COLUMNS = ["question", "filters", "rank", "title", "year", "area", "name", "nation", "document", "page",
                "page_end", "section", "citation", "passage", "evidence", "start", "end", "review_id", "document_id",
@@ -72,30 +73,22 @@ def citation(review, passage=None) -> str:
 def to_markdown(turns) -> str:
     lines = ["# reviewqa results", ""]
     for turn in turns:
-        lines.append(f"## Question: {_md_text(turn.question)}")
+        lines.append(f"## Question: {markdown_text(turn.question)}")
         if turn.filters.describe():
-            lines.append(f"*Filtered to: {_md_text(turn.filters.describe())}*")
+            lines.append(f"*Filtered to: {markdown_text(turn.filters.describe())}*")
         lines.append("")
         if not turn.shown:
             lines += ["No review matched closely enough to quote.", ""]
         for rank, hit in enumerate(turn.shown, 1):
-            lines.append(f"### {rank}. {_md_text(hit.review.title)}")
+            lines.append(f"### {rank}. {markdown_text(hit.review.title)}")
             lines.append("")
             for passage in hit.passages:
                 chunk = passage.chunk
-                lines.append(f"**{_md_text(citation_label(passage))}** (characters {chunk.start}–{chunk.end}):")
+                lines.append(f"**{markdown_text(citation_label(passage))}** (characters {chunk.start}–{chunk.end}):")
                 lines.append("")
-                lines.append("> " + _md_text(chunk.text).replace("\n", "\n> "))
+                lines.append("> " + markdown_text(chunk.text).replace("\n", "\n> "))
                 lines.append("")
-                lines.append(f"Citation: {_md_text(citation(hit.review, passage))}")
+                lines.append(f"Citation: {markdown_text(citation(hit.review, passage))}")
                 lines.append("")
     lines += ["---", "", SOURCE_NOTE, ""]
     return "\n".join(lines)
-
-
-def _md_text(text: str) -> str:
-    """Plain text that Markdown renderers show as written: no HTML, no accidental emphasis or links."""
-    escaped = text.replace("\\", "\\\\").replace("<", "&lt;").replace(">", "&gt;")
-    for ch in "*_`[]#|":
-        escaped = escaped.replace(ch, "\\" + ch)
-    return escaped
