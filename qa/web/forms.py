@@ -12,8 +12,10 @@ import time
 from pathlib import Path
 
 from ..conversation import Turn
+from ..digest import briefing
 from ..errors import ReviewQAError
 from ..gazetteer import AGE_GROUPS, age_label
+from ..search import search_request
 from ..search.filters import Filters, filters_from_input
 from ..search.vocabulary import FilterValues
 from .export import to_csv, to_markdown
@@ -120,6 +122,32 @@ def write_export(conversation: list[Turn], scope: str, fmt: str, folder: Path) -
                                     suffix=".csv" if fmt == "csv" else ".md")
     with os.fdopen(handle, "w", encoding="utf-8") as out:
         out.write(content)
+    return name
+
+
+def digest_of_answer(service, conversation: list[Turn], limit: int = 50):
+    """The digest of the latest answer's matching reviews: its question with the filters it used."""
+    if not conversation:
+        raise ReviewQAError("Ask a question first; the digest gathers what the reviews that answer it learned.")
+    last = conversation[-1]
+    if last.more_like:
+        raise ReviewQAError("A digest needs a question; ask one (“more like this” lists have none).")
+    request = search_request(last.question, service.settings, filters=last.filters, literal=True)
+    return service.digest(request, limit)
+
+
+def write_briefing(digest, reviews, fmt: str, folder: Path) -> str:
+    """The digest as a Markdown or Word briefing in a new file; its path."""
+    if digest is None:
+        raise ReviewQAError("Open the digest first; then export it.")
+    folder.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(dir=folder, prefix=f"reviewqa-briefing-{time.strftime('%Y%m%d-%H%M%S')}-",
+                                    suffix=f".{fmt}")
+    os.close(handle)
+    if fmt == "docx":
+        briefing.write_docx(digest, reviews, Path(name))
+    else:
+        Path(name).write_text(briefing.to_markdown(digest, reviews), encoding="utf-8")
     return name
 
 

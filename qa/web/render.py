@@ -21,6 +21,12 @@ CSS = """
 .rq-line{margin:4px 0 8px 0}
 .rq-note{color:#57606a;font-size:.9em}
 .rq-error{color:#a40e26}
+.rq-profile{display:flex;flex-wrap:wrap;gap:8px 24px}
+.rq-chart{min-width:240px;flex:1}
+.rq-chart h4{margin:8px 0 2px 0;font-size:.9em}
+.rq-bar-row{display:flex;align-items:center;gap:6px;font-size:.85em}
+.rq-bar-key{width:11em;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.rq-bar{display:inline-block;height:.8em;background:#0b5cad;max-width:9em}
 .rq-unknown{color:#7d4e00;font-size:.9em;margin-top:2px}
 .rq-emptied{font-weight:600}
 .rq-review{white-space:pre-wrap;line-height:1.5}
@@ -156,5 +162,46 @@ def add_report_html(report) -> str:
     parts += [f"<div class='rq-note'>Note: {escape(warning)}</div>" for warning in report.warnings]
     if report.changed:
         parts.append("<div class='rq-note'>The new documents can be searched now.</div>")
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def digest_html(digest, reviews) -> str:
+    """What the reviews learned: the scope line, the profile as bars, then the themes with their
+    verbatim quotes and citations (qa/digest/briefing.py has the same in Markdown and Word)."""
+    from ..digest.briefing import KIND_HEADINGS, PROFILE_HEADINGS, scope_line
+
+    parts = ["<div class='rq-digest'>", f"<h3>What these reviews learned: {escape(digest.query)}</h3>",
+             f"<div class='rq-line'>{escape(scope_line(digest, reviews))}</div>"]
+    if not digest.reviews:
+        parts.append("<div class='rq-line'>No review is close to this question.</div></div>")
+        return "".join(parts)
+    parts.append("<div class='rq-profile'>")
+    profile = digest.profile.to_json()
+    for name, heading in PROFILE_HEADINGS.items():
+        counts = profile[name]
+        largest = max(counts.values(), default=1)
+        parts.append(f"<div class='rq-chart'><h4>{escape(heading)}</h4>")
+        for key, count in counts.items():
+            width = max(2, round(100 * count / largest))
+            parts.append(f"<div class='rq-bar-row'><span class='rq-bar-key'>{escape(str(key))}</span>"
+                         f"<span class='rq-bar' style='width:{width}%'></span><span class='rq-bar-n'>{count}</span>"
+                         "</div>")
+        parts.append("</div>")
+    parts.append("</div>")
+    for kind, heading in KIND_HEADINGS.items():
+        themes = [theme for theme in digest.themes if theme.kind == kind]
+        if not themes:
+            continue
+        parts.append(f"<h3>{escape(heading)}</h3>")
+        for theme in themes:
+            worded = "" if theme.curated else " <span class='rq-note'>(words the reviews share)</span>"
+            parts.append(f"<h4>{escape(theme.label)}{worded} · {theme.reviews} reviews</h4>")
+            for quote in theme.quotes:
+                title = reviews[quote.review_id].title if quote.review_id in reviews else quote.review_id
+                parts.append(f"<blockquote class='rq-quote'>{escape(quote.text)}</blockquote>"
+                             f"<div class='rq-note'>{escape(title)}; {escape(quote.citation)}</div>")
+    if not digest.themes:
+        parts.append("<div class='rq-note'>No theme is shared by three or more of these reviews.</div>")
     parts.append("</div>")
     return "".join(parts)

@@ -29,6 +29,7 @@ from .forms import (
     ANY,
     age_choices,
     chat_messages,
+    digest_of_answer,
     filters_to_panel,
     follow_up_example,
     keyword_choices,
@@ -37,9 +38,10 @@ from .forms import (
     place_choices,
     removal_choices,
     review_choices,
+    write_briefing,
     write_export,
 )
-from .render import add_report_html
+from .render import add_report_html, digest_html
 from .uploads import ADD_FILE_TYPES, NATION_FROM_AREA, add_uploads
 
 log = logging.getLogger("reviewqa.app")
@@ -142,6 +144,16 @@ def review_panel(gr):
         open_button = gr.Button("Open review", elem_id="rq-open")
         like_button = gr.Button("More like this review", elem_id="rq-more-like")
     return pick, open_button, like_button
+
+
+def digest_panel(gr):
+    with gr.Row():
+        open_digest = gr.Button("What these reviews learned", elem_id="rq-digest")
+        markdown = gr.Button("Briefing (Markdown)", size="sm", elem_id="rq-digest-md")
+        word = gr.Button("Briefing (Word)", size="sm", elem_id="rq-digest-docx")
+    view = gr.HTML(elem_id="rq-digest-view")
+    briefing = gr.File(label="Briefing", visible=False, interactive=False, elem_id="rq-digest-file")
+    return open_digest, {"md": markdown, "docx": word}, view, briefing
 
 
 def export_panel(gr):
@@ -252,6 +264,18 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         return appended(conversation, more_like_turn(service, review_id, filters, 10, "More like this review",
                                                      f"reviews like “{title}”"))
 
+    @user_errors
+    def show_digest(conversation):
+        digest = digest_of_answer(service, list(conversation or []))
+        return digest_html(digest, service.index().reviews), digest
+
+    def briefing_writer(fmt: str):
+        @user_errors
+        def export(digest):
+            name = write_briefing(digest, service.index().reviews, fmt, export_dir)
+            return gr.update(value=name, visible=True)
+        return export
+
     def exporter(scope: str, fmt: str):
         @user_errors
         def export(conversation):
@@ -300,6 +324,8 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
                 filters = filter_panel(gr, values)
                 pick, open_button, like_button = review_panel(gr)
                 export_buttons, export_file = export_panel(gr)
+        open_digest, briefing_buttons, digest_view, briefing_file = digest_panel(gr)
+        digest_state = gr.State(None)
         review_view = gr.HTML(elem_id="rq-review")
         opened_id = gr.State("")
         upload, add_fields, add_button, add_status, remove_pick, remove_button = add_panel(gr, settings)
@@ -316,6 +342,9 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         open_button.click(show_review, [pick], [review_view, opened_id], **private)
         like_button.click(more_like_selected, [opened_id, conversation, *panel], [conversation, chatbot, pick],
                           **private)
+        open_digest.click(show_digest, [conversation], [digest_view, digest_state], **private)
+        for fmt, button in briefing_buttons.items():
+            button.click(briefing_writer(fmt), [digest_state], [briefing_file], **private)
         for (scope, fmt), button in export_buttons.items():
             button.click(exporter(scope, fmt), [conversation], [export_file], **private)
         # One change to the collection at a time (the writer lock would make a second one wait anyway).

@@ -2,6 +2,8 @@
 
 import csv
 import io
+from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -20,6 +22,7 @@ from qa.web.export import to_csv, to_markdown
 from qa.web.forms import (
     age_choices,
     chat_messages,
+    digest_of_answer,
     filters_to_panel,
     follow_up_example,
     keyword_choices,
@@ -27,9 +30,10 @@ from qa.web.forms import (
     panel_to_filters,
     place_choices,
     review_choices,
+    write_briefing,
     write_export,
 )
-from qa.web.render import answer_html, review_html
+from qa.web.render import answer_html, digest_html, review_html
 from qa.web.ui import build_app
 from tests.helpers import edge_search
 
@@ -290,3 +294,24 @@ def test_app_builds_without_loading_the_index(settings, fixture_reviews):
     assert demo is not None
     # The REST API (/api/search) is the API: the app's events are its own, none is published.
     assert {d.api_visibility for d in demo.fns.values()} <= {"private", "undocumented"}  # the examples: undocumented
+
+
+def test_the_digest_of_an_answer_uses_its_question_and_filters(searcher, tmp_path):
+    conversation = [chat_turn(searcher, "information shared between agencies", [], Filters(year_from=2022))]
+    digest = digest_of_answer(searcher, conversation)
+    assert digest.query == "information shared between agencies" and digest.filters.year_from == 2022
+    reviews = dict(searcher.index().reviews)
+    page = digest_html(digest, reviews)
+    assert "What these reviews learned" in page and "rq-chart" in page
+    # Every piece of document text is escaped: a hostile title cannot add markup.
+    if digest.reviews:
+        first = digest.reviews[0]
+        reviews[first] = replace(reviews[first], title="<script>alert(1)</script>")
+        assert "<script>" not in digest_html(digest, reviews)
+    for fmt in ("md", "docx"):
+        path = Path(write_briefing(digest, reviews, fmt, tmp_path))
+        assert path.parent == tmp_path and path.suffix == f".{fmt}" and path.stat().st_size > 0
+    with pytest.raises(ReviewQAError, match="Ask a question first"):
+        digest_of_answer(searcher, [])
+    with pytest.raises(ReviewQAError, match="Open the digest first"):
+        write_briefing(None, reviews, "md", tmp_path)

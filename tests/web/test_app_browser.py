@@ -117,6 +117,20 @@ def test_browser_ask_filter_open_export(real_settings, real_service, tmp_path):
             assert content.startswith("question,filters,rank,title") and "2021" in content
             page.screenshot(path=str(ARTIFACTS / "04-export.png"))
 
+            # What the reviews learned: the digest of the latest answer, exported as a Markdown briefing.
+            page.click("#rq-digest")
+            page.wait_for_selector("#rq-digest-view .rq-chart", timeout=120_000)
+            page.locator("#rq-digest-view").scroll_into_view_if_needed()
+            page.screenshot(path=str(ARTIFACTS / "05-digest.png"), full_page=True)
+            page.click("#rq-digest-md")
+            link = page.locator("#rq-digest-file a").first
+            link.wait_for(timeout=60_000)
+            with page.expect_download() as download_info:
+                link.click()
+            briefing = ARTIFACTS / "briefing.md"
+            download_info.value.save_as(str(briefing))
+            assert briefing.read_text(encoding="utf-8").startswith("# What the reviews say")
+
             # The chat's bin forgets the conversation: "only 2021" is then a new question, not a refinement.
             page.locator("#rq-chat button[aria-label='Clear']").first.click()
             page.wait_for_function("() => !document.querySelector('#rq-chat .rq-card')", timeout=30_000)
