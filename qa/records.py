@@ -19,7 +19,11 @@ SECTION_LABELS = {
     "keywords": "Keywords",
 }
 
-DOCUMENT_KINDS = {"summary": "Summary", "report": "Overview report", "executive-summary": "Executive summary"}
+# Document kinds: the NSPCC summaries ("summary") and what users add (qa/ingest/guess.py reads the kind
+# from a title page; any other short id a user gives is shown as its words).
+DOCUMENT_KINDS = {"summary": "Summary", "report": "Overview report", "executive-summary": "Executive summary",
+                  "learning-brief": "Learning brief", "practice-guide": "Practice guide",
+                  "thematic-review": "Thematic review", "other": "Other document"}
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ class Review:
 class Document:
     id: str
     review_id: str
-    kind: str                         # "summary", "report", or what the user gave
+    kind: str                         # a key of DOCUMENT_KINDS, or what the user gave
     text: str
     sections: tuple[Section, ...]
     pages: tuple[Page, ...] = ()      # empty for sources without pages

@@ -32,8 +32,8 @@ from typing import Any
 from ..chunking import count_sentences
 from ..collection import Collection, writer_lock
 from ..errors import CollectionError, DocumentError, ReviewQAError
-from ..gazetteer import UNPLACED_AREAS
-from ..ingest.guess import name_from_title, place_of, title_from_file_name
+from ..gazetteer import UNKNOWN, UNPLACED_AREAS
+from ..ingest.guess import FILL_IN, catalogue_title, name_from_title, place_of, title_from_file_name
 from ..records import Document, Review, text_sha256
 from ..settings import Settings
 from ..text import clean_line, match_key, slugify
@@ -214,10 +214,12 @@ class _Plan:
         digest = hashlib.sha256(data).hexdigest()
         del data
         name = path.name
+        guess = parsed.guess
         guessed = {"title": parsed.title, "year": parsed.year, "area": parsed.area}
         pages = len(parsed.pages) or None
         base: dict[str, Any] = dict(path=shown, name=name, guessed=guessed, pages=pages,
-                                    characters=len(parsed.text), warnings=tuple(parsed.warnings))
+                                    characters=len(parsed.text), warnings=tuple(parsed.warnings),
+                                    guessed_from=dict(guess.sources), guess=guess.to_json())
         slug = slugify(path.stem) or "document"
         sha = text_sha256(parsed.text)
         if sha not in self.by_content:
@@ -234,11 +236,14 @@ class _Plan:
                               review_id=existing.review_id, review_title=review.title if review else None,
                               file=existing.file, duplicate_of=None if same else existing.id)
         title = clean_line(meta.title or parsed.title or title_from_file_name(path))
-        kind = meta.kind or ("executive-summary" if re.search(r"\bexec(?:utive)?[ _-]*summ", f"{title} {path.stem}",
-                                                               re.IGNORECASE) else "report")
+        kind = meta.kind or guess.kind or ("executive-summary" if re.search(
+            r"\bexec(?:utive)?[ _-]*summ", f"{title} {path.stem}", re.IGNORECASE) else "report")
         warnings = list(parsed.warnings)
         review, new_review, matched_by = self._review_for(path, parsed, meta, title, warnings, from_row)
         document_id = self._document_id(review.id, slug)
+        unknown = _unknown_fields(review) if new_review else ()
+        if unknown:
+            warnings.append(_fill_in_note(unknown, document_id))
         previous = self.documents.get(document_id)
         target = self._target(review.id, name)
         document = Document(id=document_id, review_id=review.id, kind=kind, text=parsed.text,
@@ -260,13 +265,14 @@ class _Plan:
         used = {"title": title, "year": review.year, "area": review.area, "name": review.name,
                 "nation": review.nation, "region": review.region, "kind": kind}
         joined = (f"joined the review “{review.title}” ({review.id}) by {matched_by}" if not new_review
-                  else f"started a new review “{review.title}” ({review.year}, {review.area}, {review.nation})")
+                  else f"started a new review “{review.title}” ({review.year_label}, {review.area}, {review.nation})")
         counted = f"{pages} page{'s' if pages != 1 else ''}" if pages else f"{len(parsed.text):,} characters"
         verb = "replaced the previous version of" if previous is not None else "added as"
         message = f"{name}: {verb} {document_id}; {joined}; {counted}."
         return FileResult(**{**base, "warnings": tuple(warnings)}, status=status, message=message,
                           document_id=document_id, review_id=review.id, review_title=review.title,
-                          new_review=new_review, matched_by=matched_by, metadata=used, file=document.file)
+                          new_review=new_review, matched_by=matched_by, metadata=used, file=document.file,
+                          unknown=unknown)
 
     def _take_sentences(self, name: str, count: int) -> None:
         """Refuse a file that would take this add past the sentences one add may embed."""
@@ -280,7 +286,7 @@ class _Plan:
 
     def _review_for(self, path: Path, parsed, meta: FileMetadata, title: str, warnings: list[str],
                     from_row: bool) -> tuple[Review, bool, str | None]:
-        from ..ingest.metadata import child_ages, review_id
+        from ..ingest.metadata import review_id
 
         if meta.review:
             review = self.reviews.get(meta.review)
@@ -288,9 +294,12 @@ class _Plan:
                 raise CollectionError(unknown_review_message(meta.review, self.collection(), path.name))
             _warn_ignored(review, meta, warnings)
             return review, False, "metadata CSV" if from_row else "--review"
-        year = meta.year or parsed.year
-        area = clean_line(meta.area or parsed.area or "unknown")
-        name = name_from_title(title, area, path.stem)
+        guess = parsed.guess
+        year = meta.year or guess.year
+        area = clean_line(meta.area or guess.area or "unknown")
+        # The user's title names the review; else the child the document names, else its title does.
+        name = name_from_title(title, area, path.stem) if meta.title else \
+            (guess.name or name_from_title(title, area, path.stem))
         if year is not None and area.lower() not in UNPLACED_AREAS:
             key = (year, match_key(area), match_key(name))
             matches = [r for r in self.reviews.values() if (r.year, match_key(r.area), match_key(r.name)) == key]
@@ -302,16 +311,15 @@ class _Plan:
                     f"'{path.name}' matches {len(matches)} reviews with the same area, name and year "
                     f"({', '.join(r.id for r in matches)}); give the review id to join (--review ID, or the app's "
                     "Join review id box).")
-        if year is None:
-            raise DocumentError(f"No publication year was found on the first page of '{path.name}'; give the year "
-                                "(--year YYYY, the app's Year box, or the year column of a metadata CSV) and add it "
-                                "again.")
-        nation, region, note = place_of(area, meta.nation)
+        # The nation: the user's; else the area's, when the user named an area the gazetteer knows;
+        # else what the document says (its review type, its partnership).
+        nation = meta.nation or (None if meta.area and place_of(area, None)[0] != UNKNOWN else guess.nation)
+        nation, region, note = place_of(area, nation)
         if note:
             warnings.append(note)
         rid = review_id(year, area, name, f"{title}\n{path.stem}")
-        review = Review(id=rid, title=title, year=int(year), area=area, name=name, nation=nation, region=region,
-                        child_ages=child_ages(parsed.text[:3000]))
+        review = Review(id=rid, title=catalogue_title(year, area, name), year=year, area=area, name=name,
+                        nation=nation, region=region, child_ages=guess.child_ages)
         return review, True, None
 
     def _document_id(self, review_id: str, slug: str) -> str:
@@ -339,6 +347,28 @@ class _Plan:
 
     def _relative(self, target: Path) -> str:
         return relative_file(target, self.settings)
+
+
+def _unknown_fields(review: Review) -> tuple[str, ...]:
+    """The fields of a new review that nothing stated: year, area, nation (in that order)."""
+    unknown = []
+    if review.year is None:
+        unknown.append("year")
+    if review.area.lower() in UNPLACED_AREAS:
+        unknown.append("area")
+    if review.nation == UNKNOWN:
+        unknown.append("nation")
+    return tuple(unknown)
+
+
+def _fill_in_note(unknown: tuple[str, ...], document_id: str) -> str:
+    """"The year and nation are unknown: ... add it again with --year YYYY, --nation NAME ..."."""
+    words = unknown[0] if len(unknown) == 1 else ", ".join(unknown[:-1]) + " and " + unknown[-1]
+    verb, them = ("is", "it") if len(unknown) == 1 else ("are", "them")
+    options = ", ".join(FILL_IN[field] for field in unknown)
+    return (f"The {words} {verb} unknown: the document does not state {them}, so the review was added without "
+            f"{them}. To fill {them} in, remove the document (reviewqa remove {document_id}) and add the file "
+            f"again with {options} (or the app's boxes, or those columns of a metadata CSV).")
 
 
 def _warn_ignored(review: Review, meta: FileMetadata, warnings: list[str]) -> None:

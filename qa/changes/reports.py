@@ -19,8 +19,11 @@ class FileResult:
     review_title: str | None = None
     new_review: bool | None = None       # True: a new review was started; False: joined an existing one
     matched_by: str | None = None        # why it joined: "--review", "metadata CSV", "same area, name and year"
-    guessed: dict | None = None          # what the first page suggested: title, year, area
+    guessed: dict | None = None          # what the title page suggested: title (as printed), year, area
     metadata: dict | None = None         # what was used: title, year, area, name, nation, region, kind
+    guessed_from: dict | None = None     # where each guess was read: {"year": "cover line 7", ...}
+    guess: dict | None = None            # everything read from the document (qa/ingest/guess.py Guess)
+    unknown: tuple[str, ...] = ()        # fields of a new review the document does not state: year, area, nation
     pages: int | None = None
     characters: int | None = None
     file: str | None = None              # the copy kept in the collection, relative to its folder
@@ -30,6 +33,7 @@ class FileResult:
     def to_json(self) -> dict:
         record = {name: getattr(self, name) for name in self.__dataclass_fields__}
         record["warnings"] = list(self.warnings)
+        record["unknown"] = list(self.unknown)
         return record
 
 

@@ -1,19 +1,24 @@
 """DOCX -> text with sections, through python-docx (MIT).
 
-Paragraphs and tables are read in document order. Paragraphs styled "Title" or "Heading N" start
-sections; a table becomes one paragraph with a line per row and " | " between cells. A DOCX has
+Paragraphs and tables are read in document order. Headings start sections: paragraphs styled
+"Title" or "Heading N" (or given an outline level), short paragraphs set wholly in bold, and short
+numbered lines ("4.2 Information sharing"); a long numbered paragraph is a paragraph. A contents
+list (Word's TOC styles, or plain paragraphs under a "Contents" title, or entries ending in page
+numbers) is a "contents" section, never headings. A table becomes one paragraph with a line per
+row and " | " between cells. The page headers and footers are kept apart as `furniture`. A DOCX has
 no fixed pages (Word lays them out when it opens the file), so there are none to cite.
 """
 
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 from ..errors import DocumentError
 from ..settings import ParseLimits
 from ..text import megabytes
-from .parsed import ParsedFile, TextBuilder
+from .parsed import ParsedFile, TextBuilder, mark_contents, numbered_heading
 
 # Old binary .doc files and password-protected .docx files are both OLE containers, not zips.
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -23,16 +28,36 @@ def parse_docx(data: bytes, name: str, limits: ParseLimits | None = None) -> Par
     limits = limits or ParseLimits()
     _check_inflated_size(data, name, limits)
     document = _open(data, name)
-    builder = TextBuilder()
+    blocks: list[tuple[str, bool, bool]] = []
     for block in document.iter_inner_content():
         if hasattr(block, "rows"):
-            builder.paragraph(_table_text(block))
+            blocks.append((_table_text(block), False, False))
         else:
-            builder.paragraph(block.text, heading=_is_heading(block))
+            style = _style_name(block)
+            contents = style.lower().startswith("toc")
+            blocks.append((block.text, not contents and _is_heading(block, style), contents))
+    builder = TextBuilder()
+    for text, heading, contents in mark_contents(blocks):
+        builder.paragraph(text, heading=heading, contents=contents)
     text, sections = builder.build()
     if not text:
         raise DocumentError(f"'{name}' contains no text; check that it is the right file.")
-    return ParsedFile(text=text, sections=sections, pages=(), format="docx", title=None, year=None, area=None)
+    return ParsedFile(text=text, sections=sections, pages=(), format="docx", furniture=_furniture(document))
+
+
+def _furniture(document) -> tuple[str, ...]:
+    """The page headers' and footers' lines (each once)."""
+    found: dict[str, None] = {}
+    try:
+        for section in document.sections:
+            for part in (section.header, section.footer, section.first_page_header, section.first_page_footer):
+                for paragraph in part.paragraphs:
+                    line = " ".join(paragraph.text.split())
+                    if line and not re.fullmatch(r"(?:page\b)?\W*\d*(?:\s*of\s*\d+)?", line, re.IGNORECASE):
+                        found.setdefault(line)
+    except (KeyError, ValueError, AttributeError):
+        pass
+    return tuple(found)
 
 
 def _check_inflated_size(data: bytes, name: str, limits: ParseLimits) -> None:
@@ -76,12 +101,46 @@ def _open(data: bytes, name: str):
                             "and save it as .docx again.") from None
 
 
-def _is_heading(paragraph) -> bool:
+def _style_name(paragraph) -> str:
     try:
-        style = paragraph.style.name if paragraph.style is not None else ""
+        return paragraph.style.name if paragraph.style is not None and paragraph.style.name else ""
     except (KeyError, ValueError):
+        return ""
+
+
+def _outline_level(paragraph) -> int | None:
+    """The outline level Word shows in its navigation pane (0 = level 1), set on the paragraph or
+    its style; None for body text."""
+    for owner in (paragraph._p, getattr(paragraph.style, "_element", None)):
+        if owner is None:
+            continue
+        found = owner.xpath("./w:pPr/w:outlineLvl/@w:val")
+        if found:
+            try:
+                level = int(found[0])
+            except ValueError:
+                return None
+            return level if level < 9 else None
+    return None
+
+
+def _all_bold(paragraph) -> bool:
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    if not runs:
         return False
-    return style == "Title" or style.startswith("Heading")
+    style_bold = bool(getattr(getattr(paragraph.style, "font", None), "bold", None))
+    return all(run.bold or (run.bold is None and style_bold) for run in runs)
+
+
+def _is_heading(paragraph, style: str) -> bool:
+    if style == "Title" or style.startswith("Heading") or _outline_level(paragraph) is not None:
+        return True
+    text = " ".join(paragraph.text.split())
+    if not text or len(text) > 200 or re.search(r"[.,;:]$", text) or not (text[0].isupper() or text[0].isdigit()):
+        return False
+    if _all_bold(paragraph) and len(text.split()) <= 20:
+        return True
+    return numbered_heading(text)
 
 
 def _table_text(table) -> str:

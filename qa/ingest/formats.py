@@ -1,6 +1,6 @@
-"""Bytes of a user's file -> ParsedFile, by the parser for its format, with the title, year and area
-guessed from its first lines. Runs in whichever process calls it: qa/ingest/isolated.py calls it in a
-child process with bounded memory and time."""
+"""Bytes of a user's file -> ParsedFile, by the parser for its format, with what the document says
+about itself (qa/ingest/guess.py: title, year, area, name, nation, kind, children). Runs in whichever
+process calls it: qa/ingest/isolated.py calls it in a child process with bounded memory and time."""
 
 from __future__ import annotations
 
@@ -34,7 +34,6 @@ def parse_data(data: bytes, path: Path, limits: ParseLimits | None = None) -> Pa
     if len(parsed.text) > limits.max_characters:
         raise DocumentError(f"'{name}' holds {len(parsed.text):,} characters of text, over the limit of "
                             f"{limits.max_characters:,}; split it into smaller files.")
-    from .guess import guess_metadata
+    from .guess import guess_parsed
 
-    title, year, area = guess_metadata(parsed.text)
-    return replace(parsed, title=parsed.title or title, year=parsed.year or year, area=parsed.area or area)
+    return replace(parsed, guess=guess_parsed(parsed, name))

@@ -2,7 +2,8 @@
 
 trafilatura finds the article among the menus, cookie banners, sidebars and footers and returns it
 as XML (headings, paragraphs, lists, tables), which is walked here: markup goes, entities are
-decoded by the XML parser, scripts never reach the output. Headings start sections.
+decoded by the XML parser, scripts never reach the output. Headings start sections; a contents
+list ("Contents" and the links under it) is a "contents" section, never headings.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import re
 from lxml import etree
 
 from ..errors import DocumentError
-from .parsed import ParsedFile, TextBuilder
+from ..records import Section
+from .parsed import ParsedFile, TextBuilder, mark_contents
 
 MIN_MAIN_TEXT = 200      # characters; less than this is a page of links, not a document
 _SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?:\s|$)")
@@ -35,7 +37,7 @@ def parse_html(data: bytes, name: str) -> ParsedFile:
                                 "does, so it cannot be read; save the report as PDF and add that.")
         raise DocumentError(f"No main text was found in '{name}' (it looks like a page of navigation or links); "
                             "open the page that holds the report itself and save that, or save the report as PDF.")
-    return ParsedFile(text=text, sections=sections, pages=(), format="html", title=title, year=None, area=None)
+    return ParsedFile(text=text, sections=sections, pages=(), format="html", page_title=title)
 
 
 def _extract(data: bytes, *, favor_precision: bool):
@@ -51,8 +53,25 @@ def _extract(data: bytes, *, favor_precision: bool):
     return root.find("main"), title
 
 
-def _write(main) -> TextBuilder:
-    builder = TextBuilder()
+class _Blocks:
+    """The article's paragraphs in order; a contents list ("Contents" and the links under it) is
+    marked before the text is built, so it never becomes headings."""
+
+    def __init__(self) -> None:
+        self.blocks: list[tuple[str, bool, bool]] = []
+
+    def paragraph(self, text: str, *, heading: bool = False) -> None:
+        self.blocks.append((text, heading, False))
+
+    def build(self) -> tuple[str, tuple[Section, ...]]:
+        builder = TextBuilder()
+        for text, heading, contents in mark_contents(self.blocks):
+            builder.paragraph(text, heading=heading, contents=contents)
+        return builder.build()
+
+
+def _write(main) -> _Blocks:
+    builder = _Blocks()
     if main is not None:
         for element in main:
             _block(builder, element)
@@ -65,7 +84,7 @@ def _text(element) -> str:
     return "".join(element.itertext())
 
 
-def _block(builder: TextBuilder, element) -> None:
+def _block(builder: _Blocks, element) -> None:
     tag = element.tag
     if tag == "head":
         builder.paragraph(_text(element), heading=True)

@@ -10,10 +10,21 @@ rebuild paragraphs without breaking passages a reader would quote:
     (a taller gap, a change of font size, a short last line ending a sentence, an indent);
   * a sentence running over a page break is carried on, and the page boundary falls between words.
 Page offsets are taken while the cleaned text is written, so they point into the final text.
+
+Structure comes from the layout, as a reader sees it:
+  * a contents page (a run of lines ending in page numbers, aligned on the right, under a
+    "Contents" title) becomes a "contents" section, one entry a paragraph, never headings;
+  * headings are short paragraphs set larger or bolder than the body text (PDFium's font size and
+    weight of each line), or a numbered line set apart ("4.2 Information sharing"); a paragraph's
+    first line is never one, nor a long numbered paragraph ("4.12 The health visitor ...");
+  * a cover (page 1 with no prose on it, or the title lines before the first prose) has no headings;
+  * the running heads and footers removed are kept as `furniture` (a partnership may be named only
+    there).
 """
 
 from __future__ import annotations
 
+import ctypes
 import math
 import re
 import statistics
@@ -27,7 +38,7 @@ import pypdfium2.raw as pdfium_c
 from ..errors import DocumentError
 from ..records import Page
 from ..settings import ParseLimits
-from .parsed import ParsedFile, TextBuilder
+from .parsed import CONTENTS_TITLE, ParsedFile, TextBuilder, contents_entry, numbered_heading
 
 # A line-end hyphen: ASCII, U+2010 (what Chromium draws for a soft hyphen), the soft hyphen itself,
 # and PDFium's own markers for a hyphen it already joined across lines (U+FFFE, U+0002).
@@ -45,8 +56,6 @@ _BULLET = re.compile(r"^(?:[•●▪■◦‣∙·o*]\s|\d{1,2}[.)]\s|\(?(?:[a-
 _ROMAN = r"(?=[ivxlc])c{0,3}(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
 _PAGE_NUMBER = re.compile(rf"^(?:page\s*)?[-–—]?\s*(?:\d{{1,4}}|{_ROMAN})\s*[-–—]?(?:\s*(?:of|/)\s*\d{{1,4}})?$",
                           re.IGNORECASE)
-_NUMBERED_HEADING = re.compile(
-    r"^(?:(?:section|part|chapter|appendix)\s+)?(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[A-Z]\.)\s+", re.IGNORECASE)
 _MONTHS = re.compile(r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE)
 _EDGE_LINES = 3          # lines at each end of a page (in PDFium's order) that may be running text
 _EDGE_BAND = 0.10        # ... and any line in the top or bottom tenth of the page
@@ -62,8 +71,10 @@ class _Line:
     top: float = math.nan
     last_bottom: float = math.nan   # of the last: PDFium may merge two visual lines at a hyphen
     size: float = math.nan
-    weight: float = math.nan
+    weight: float = math.nan   # PDFium's font weight (0 or -1 when the font does not say)
+    heavy: bool = False        # set in a bold font, by its name or flags ("Arial-BoldMT")
     height: float = math.nan   # of the page; PDFium measures up from the page's bottom edge
+    contents: bool = False     # an entry (or the title) of a contents list
 
     @property
     def placed(self) -> bool:
@@ -75,6 +86,11 @@ class _Paragraph:
     lines: list[_Line]
     text: str = ""
     heading: bool = False
+    cover: bool = False        # a line of the title page: never a heading
+
+    @property
+    def contents(self) -> bool:
+        return any(line.contents for line in self.lines)
 
 
 @dataclass
@@ -99,7 +115,8 @@ def parse_pdf(data: bytes, name: str, limits: ParseLimits | None = None) -> Pars
             labels = [_label(pdf, index) for index in range(len(pdf))]
         finally:
             pdf.close()
-    pages = _remove_running_lines(raw_pages)
+    pages, furniture = _remove_running_lines(raw_pages)
+    _mark_contents(pages)
     empty = [number for number, lines in enumerate(pages, 1) if not _has_text(lines)]
     if len(empty) == len(pages):
         raise DocumentError(
@@ -114,6 +131,7 @@ def parse_pdf(data: bytes, name: str, limits: ParseLimits | None = None) -> Pars
     vocabulary = _vocabulary(pages)
     body = _body_style(pages)
     page_paragraphs = [_paragraphs(lines, body, vocabulary) for lines in pages]
+    _mark_cover(page_paragraphs, body)
     # Headings are judged across page ends: a heading at the foot of a page has its text on the next.
     _mark_headings([p for paragraphs in page_paragraphs for p in paragraphs], body)
     builder = TextBuilder()
@@ -128,7 +146,7 @@ def parse_pdf(data: bytes, name: str, limits: ParseLimits | None = None) -> Pars
                 start = _carry_on(builder, previous, paragraph, vocabulary)
                 previous = _Paragraph(previous.lines + paragraph.lines, paragraph.text)
             else:
-                start = builder.paragraph(paragraph.text, heading=paragraph.heading)
+                start = builder.paragraph(paragraph.text, heading=paragraph.heading, contents=paragraph.contents)
                 previous = paragraph
             if page_start is None:
                 page_start = start
@@ -145,8 +163,8 @@ def parse_pdf(data: bytes, name: str, limits: ParseLimits | None = None) -> Pars
         warnings += (f"'{name}' has text that does not read as words on {_page_list(garbled)} (fonts without a "
                      "Unicode map); passages from those pages will be gibberish. Run OCR on the file (for example "
                      "`ocrmypdf --force-ocr`) to read them properly.",)
-    return ParsedFile(text=text, sections=sections, pages=page_records, format="pdf", title=None, year=None,
-                      area=None, warnings=warnings)
+    return ParsedFile(text=text, sections=sections, pages=page_records, format="pdf", warnings=warnings,
+                      furniture=furniture)
 
 
 # --- opening and reading ---------------------------------------------------------------------------
@@ -238,7 +256,25 @@ def _line(textpage, raw: str, position: int) -> _Line:
     samples = [i for i in (first_char, *inner, last_char) if i >= 0]
     line.size = statistics.median(pdfium_c.FPDFText_GetFontSize(textpage, i) for i in samples)
     line.weight = statistics.median(pdfium_c.FPDFText_GetFontWeight(textpage, i) for i in samples)
+    line.heavy = sum(_heavy_font(textpage, i) for i in samples) > len(samples) / 2
     return line
+
+
+_HEAVY_NAME = re.compile(r"bold|black|heavy|semi-?bold|demi", re.IGNORECASE)
+_FORCE_BOLD = 1 << 18        # PDF font descriptor flag ForceBold (bit 19)
+
+
+def _heavy_font(textpage, index: int) -> bool:
+    """Is this character set in a bold font? Read from the font's name and flags, for fonts whose
+    weight PDFium cannot tell (the standard 14 fonts, many subset fonts)."""
+    flags = ctypes.c_int()
+    length = pdfium_c.FPDFText_GetFontInfo(textpage, index, None, 0, ctypes.byref(flags))
+    if length <= 0:
+        return False
+    buffer = ctypes.create_string_buffer(length)
+    pdfium_c.FPDFText_GetFontInfo(textpage, index, buffer, length, ctypes.byref(flags))
+    name = buffer.value.decode("latin-1", "replace")
+    return bool(_HEAVY_NAME.search(name.split("+", 1)[-1])) or bool(flags.value & _FORCE_BOLD)
 
 
 def _label(pdf: pypdfium2.PdfDocument, index: int) -> str | None:
@@ -266,7 +302,9 @@ def _in_band(line: _Line) -> bool:
     return line.placed and (line.top > (1 - _EDGE_BAND) * line.height or line.last_bottom < _EDGE_BAND * line.height)
 
 
-def _remove_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
+def _remove_running_lines(pages: list[list[_Line]]) -> tuple[list[list[_Line]], tuple[str, ...]]:
+    """The pages without their running heads, footers and page numbers; and the running lines'
+    texts (each once, page numbers left out)."""
     counts: Counter[str] = Counter()
     in_band: Counter[str] = Counter()
     for lines in pages:
@@ -281,15 +319,61 @@ def _remove_running_lines(pages: list[list[_Line]]) -> list[list[_Line]]:
     running = {key for key, count in counts.items() if count >= needed}
     running |= {key for key, count in in_band.items() if count >= 3}
     cleaned = []
+    furniture: dict[str, None] = {}
     for lines in pages:
         edge = _edge_indexes(lines)
         # A lone page number is dropped even unrepeated, but only in the margin band (or, without
         # positions, as the first or last line): a number at the foot of a table column is text.
         margin = {i for i in edge if _in_band(lines[i]) or (not lines[i].placed and i in (0, len(lines) - 1))}
-        cleaned.append([line for i, line in enumerate(lines)
-                        if not ((i in edge and _running_key(line.text) in running)
-                                or (i in margin and _PAGE_NUMBER.match(line.text)))])
-    return cleaned
+        kept = []
+        for i, line in enumerate(lines):
+            if i in edge and _running_key(line.text) in running:
+                key = _running_key(line.text)
+                if not _PAGE_NUMBER.match(line.text) and not re.fullmatch(r"#|[^#]*\bpage\b.*", key):
+                    furniture.setdefault(" ".join(line.text.split()))
+            elif not (i in margin and _PAGE_NUMBER.match(line.text)):
+                kept.append(line)
+        cleaned.append(kept)
+    return cleaned, tuple(furniture)
+
+
+def _aligned(lines: list[_Line]) -> bool:
+    """Lines ending at one right edge (a contents list's page numbers), or without positions."""
+    rights = [line.right for line in lines if line.placed]
+    return not rights or max(rights) - min(rights) <= 3.0
+
+
+def _mark_contents(pages: list[list[_Line]]) -> None:
+    """Mark the entries of contents lists: runs of three or more lines that end in a page number
+    (never going back), aligned on the right, with at most one wrapped line between two entries; the
+    "Contents" title above a run; and entries that carry a run on from the page before."""
+    carried = False
+    for lines in pages:
+        entries = [contents_entry(line.text) is not None for line in lines]
+        i = 0
+        while i < len(lines):
+            if not entries[i]:
+                i += 1
+                continue
+            j, last = i, i
+            while j < len(lines) and (entries[j] or (j + 1 < len(lines) and entries[j + 1] and j - last <= 1)):
+                if entries[j]:
+                    last = j
+                j += 1
+            run = lines[i:last + 1]
+            found = [line for line, entry in zip(run, entries[i:last + 1]) if entry]
+            numbers = [int(e.page) for e in (contents_entry(line.text) for line in found) if e and e.page.isdigit()]
+            ordered = all(a <= b for a, b in zip(numbers, numbers[1:]))
+            titled = any(CONTENTS_TITLE.match(" ".join(line.text.split())) for line in lines[:i])
+            enough = len(found) >= 3 or (carried and i == 0) or (titled and len(found) >= 2)
+            if ordered and _aligned(found) and enough:
+                for line in run:
+                    line.contents = True
+                for line in lines[:i]:
+                    if CONTENTS_TITLE.match(" ".join(line.text.split())):
+                        line.contents = True
+            i = last + 1
+        carried = bool(lines) and lines[-1].contents
 
 
 _WORDS = re.compile(r"[A-Za-z]{4,}")
@@ -337,17 +421,20 @@ class _Body:
     weight: float
     pitch: float          # distance between the baselines of two lines of body text
     right: float          # where full lines end
+    heavy: bool = False   # the body text itself is set in a bold font
 
 
 def _body_style(pages: list[list[_Line]]) -> _Body:
     """The document's ordinary text: the font size most of its characters use, its line spacing."""
     sizes: Counter[float] = Counter()
     weights: Counter[float] = Counter()
+    heavy: Counter[bool] = Counter()
     for lines in pages:
         for line in lines:
             if line.placed:
                 sizes[round(line.size, 1)] += len(line.text)
                 weights[round(line.weight, -1)] += len(line.text)
+                heavy[line.heavy] += len(line.text)
     if not sizes:
         return _Body(math.nan, math.nan, math.nan, math.nan)
     size = sizes.most_common(1)[0][0]
@@ -363,15 +450,23 @@ def _body_style(pages: list[list[_Line]]) -> _Body:
     # With no two body lines in a row to measure, assume the usual spacing of 1.2 times the size.
     pitch = statistics.median(pitches) if pitches else 1.2 * size
     right = sorted(rights)[int(len(rights) * 0.9)] if rights else math.nan
-    return _Body(size, weights.most_common(1)[0][0], pitch, right)
+    return _Body(size, weights.most_common(1)[0][0], pitch, right, heavy.most_common(1)[0][0])
 
 
 def _bold(line: _Line, body: _Body) -> bool:
-    return line.weight >= body.weight + 60
+    """Bolder than the body text: by PDFium's weights where the fonts give them, else by the fonts'
+    names and flags."""
+    if line.weight > 0 and body.weight > 0 and line.weight >= body.weight + 60:
+        return True
+    return line.heavy and not body.heavy
 
 
 def _breaks(before: _Line, line: _Line, body: _Body, widest: float) -> bool:
     """Does `line` start a new paragraph after `before`?"""
+    if line.contents or before.contents:
+        # Each entry of a contents list is a paragraph; an entry wrapped over two lines stays one.
+        return not (before.contents and line.contents and not contents_entry(before.text)
+                    and not CONTENTS_TITLE.match(" ".join(before.text.split())))
     if _BULLET.match(line.text):
         return True
     ends_sentence = bool(_TERMINAL.search(before.text))
@@ -381,7 +476,9 @@ def _breaks(before: _Line, line: _Line, body: _Body, widest: float) -> bool:
         if _bold(line, body) != _bold(before, body):
             return True       # a bold heading at body size, closely followed by its text
         gap = before.last_bottom - line.bottom
-        if gap > 1.3 * body.pitch or gap < -0.5 * body.pitch:
+        # Larger type has its own, wider line spacing (a heading set over two lines is one heading).
+        pitch = body.pitch * max(1.0, min(before.size, line.size) / body.size)
+        if gap > 1.3 * pitch or gap < -0.5 * pitch:
             # A taller gap, or a jump up the page (a new column): a break unless mid-sentence.
             return ends_sentence or gap > 0
         short = before.right < body.right - 0.12 * (body.right - before.left)
@@ -462,34 +559,91 @@ def _body_like(paragraph: _Paragraph | None) -> bool:
     return len(text) >= 200 or (len(text) >= 60 and bool(re.search(r"[.!?:][\"'”’)]*$", text)))
 
 
-def _is_heading(paragraph: _Paragraph, following: _Paragraph | None, body: _Body) -> bool:
-    """Conservative: a one-line paragraph with no final full stop that is numbered like a heading,
-    or set larger or bolder than body text, or in title case, and (unless numbered) followed by body."""
+def _emphasised(paragraph: _Paragraph, body: _Body) -> bool:
+    """Set larger than the body text, or bold at its size or larger, every line alike."""
+    lines = paragraph.lines
+    if not all(line.placed for line in lines) or math.isnan(body.size):
+        return False
+    sizes = [line.size for line in lines]
+    if max(sizes) - min(sizes) > 0.05 * max(sizes) or min(sizes) < 0.97 * body.size:
+        return False
+    return min(sizes) >= 1.08 * body.size or all(_bold(line, body) for line in lines)
+
+
+def _style(paragraph: _Paragraph, body: _Body) -> tuple[float, bool]:
+    line = paragraph.lines[0]
+    return round(line.size, 0), _bold(line, body)
+
+
+def _heading_shape(paragraph: _Paragraph) -> bool:
+    """Short, not a sentence, starting like a title: what a heading's words look like."""
     text = paragraph.text
     words = text.split()
-    if len(paragraph.lines) != 1 or len(text) > 120 or not words or len(words) > 14:
+    if len(paragraph.lines) > 3 or len(text) > 200 or not words or len(words) > 30:
         return False
     if re.search(r"[.,;:]$", text) or sum(ch.isalpha() for ch in text) < 3:
         return False
-    numbered = _NUMBERED_HEADING.match(text)
-    if numbered:
-        rest = text[numbered.end():]
-        return rest[:1].isupper() and len(words) <= 12 and not _MONTHS.match(rest)
-    if not text[0].isupper() or not _body_like(following):
+    return text[0].isupper() or text[0].isdigit() or text[0] in "\"'‘“("
+
+
+def _is_heading(paragraph: _Paragraph, following: _Paragraph | None, body: _Body) -> bool:
+    """A heading by its type (larger or bold, at most three lines, not a sentence), or a numbered
+    line set apart in body type ("4.2 Information sharing") and followed by text. Never a contents
+    entry, a cover line, or a paragraph's first line (a paragraph is judged whole)."""
+    if paragraph.contents or paragraph.cover or not _heading_shape(paragraph):
         return False
-    line = paragraph.lines[0]
-    emphasised = line.placed and (line.size > 1.08 * body.size or _bold(line, body))
-    if emphasised and len(words) <= 12:
-        return True
+    text = paragraph.text
+    if _emphasised(paragraph, body):
+        return len(text.split()) <= 30
+    placed = all(line.placed for line in paragraph.lines)
+    if len(paragraph.lines) != 1:
+        return False
+    if numbered_heading(text):
+        # "1. Visit the family" over "2. Share the plan" is a list, not two headings.
+        return following is None or not (len(following.lines) == 1 and numbered_heading(following.text))
+    if placed:
+        return False
+    # Without positions or fonts: a short line in title case followed by body text.
+    words = text.split()
+    if not _body_like(following) or len(words) > 8:
+        return False
     significant = [w for w in words if len(w) > 3 and w[0].isalpha()]
     capitals = sum(w[0].isupper() for w in significant)
-    return len(words) <= 8 and bool(significant) and capitals >= 0.6 * len(significant) and not _MONTHS.match(text)
+    return bool(significant) and capitals >= 0.6 * len(significant) and not _MONTHS.match(text)
 
 
 def _mark_headings(paragraphs: list[_Paragraph], body: _Body) -> None:
     for i, paragraph in enumerate(paragraphs):
         following = paragraphs[i + 1] if i + 1 < len(paragraphs) else None
         paragraph.heading = _is_heading(paragraph, following, body)
+
+
+def _prose(paragraph: _Paragraph) -> bool:
+    text = paragraph.text
+    return not paragraph.contents and (len(text) > 220 or (len(text.split()) >= 10
+                                                           and bool(re.search(r"[.!?][\"'”’)]*$", text))))
+
+
+def _mark_cover(page_paragraphs: list[list[_Paragraph]], body: _Body) -> None:
+    """The title page has no headings: page 1 when it holds no prose and pages follow, else the
+    lines before page 1's first prose (a numbered heading, or the last line before the prose set
+    in a heading style used again later, starts the text)."""
+    if not page_paragraphs or not page_paragraphs[0]:
+        return
+    first = page_paragraphs[0]
+    if len(page_paragraphs) > 1 and not any(_prose(p) for p in first):
+        for paragraph in first:
+            paragraph.cover = True
+        return
+    prose_at = next((i for i, p in enumerate(first) if _prose(p)), len(first))
+    rest = first[prose_at:] + [p for paragraphs in page_paragraphs[1:] for p in paragraphs]
+    later = {_style(p, body) for p in rest if _emphasised(p, body)}
+    for i, paragraph in enumerate(first[:prose_at]):
+        if numbered_heading(paragraph.text) or paragraph.contents:
+            break
+        if i == prose_at - 1 and _emphasised(paragraph, body) and _style(paragraph, body) in later:
+            break
+        paragraph.cover = True
 
 
 # --- pages -------------------------------------------------------------------------------------------

@@ -97,8 +97,12 @@ def test_added_text_file_is_searchable_verbatim_and_cited(service, tmp_path):
     assert result.status == "added" and result.new_review is True and result.matched_by is None
     assert result.guessed == {"title": "Child Safeguarding Practice Review: Child Z", "year": 2024,
                               "area": "Northbridge"}
-    # Northbridge is in no gazetteer table: its nation is unknown, not guessed to be England.
-    assert result.metadata["name"] == "Child Z" and result.metadata["nation"] == "unknown"
+    # Northbridge is in no gazetteer table, but the document says what it is: a Child Safeguarding
+    # Practice Review by a Safeguarding Children Partnership, the English statutory review.
+    assert result.metadata["name"] == "Child Z" and result.metadata["nation"] == "England"
+    assert result.guessed_from["year"] == "cover line 3" and result.guessed_from["area"] == "cover line 2"
+    assert result.guess["nation"] == "England" and result.guess["kind"] == "report" and result.unknown == ()
+    assert result.review_title == "2024 – Northbridge – Child Z"
     assert result.document_id == f"{result.review_id}/child-z-report"
     assert result.review_id.startswith("2024-northbridge-child-z-")
     assert result.file == f"corpus/files/{result.review_id}/Child_Z_report.txt"
@@ -196,14 +200,22 @@ def test_unknown_review_id_is_an_error_that_suggests_close_ids(service, tmp_path
     assert snapshot(service.settings) == before
 
 
-def test_options_win_over_guesses_and_a_year_is_needed(service, tmp_path):
+def test_a_file_without_year_or_place_is_added_with_them_unknown_and_options_win(service, tmp_path):
     undated = write(tmp_path / "notes.txt", "Notes from the practitioner event\n\nThe lighthouse keeper spoke.")
-    before = snapshot(service.settings)
-    [failed] = service.add([undated]).files
-    assert failed.status == "failed" and "give the year (--year YYYY" in failed.message
-    assert snapshot(service.settings) == before
-    [added] = service.add([undated], AddOptions(year=2021, area="Cardiff and Vale", title="Practitioner event",
-                                                kind="learning-brief")).files
+    [unknown] = service.add([undated]).files
+    assert unknown.status == "added" and unknown.new_review is True
+    assert unknown.unknown == ("year", "area", "nation")
+    assert unknown.guessed == {"title": "Notes from the practitioner event", "year": None, "area": None}
+    note = next(w for w in unknown.warnings if "unknown" in w)
+    assert "The year, area and nation are unknown" in note and "--year YYYY, --area NAME, --nation NAME" in note
+    assert "metadata CSV" in note and f"reviewqa remove {unknown.document_id}" in note
+    assert "year unknown" in unknown.message
+    review = service.review(unknown.review_id).review
+    assert (review.year, review.area, review.nation, review.region) == (None, "unknown", "unknown", "unknown")
+    # The options win over what the document says (another file: the same text is already in).
+    other = write(tmp_path / "other notes.txt", "Notes from the second practitioner event\n\nThe harbour master spoke.")
+    [added] = service.add([other], AddOptions(year=2021, area="Cardiff and Vale", title="Practitioner event",
+                                              kind="learning-brief")).files
     assert added.status == "added"
     assert added.metadata == {"title": "Practitioner event", "year": 2021, "area": "Cardiff and Vale",
                               "name": "Practitioner event", "nation": "Wales", "region": "Wales",

@@ -439,20 +439,27 @@ def test_text_that_is_not_utf8_is_refused(tmp_path):
 
 @pytest.mark.parametrize("text, expected", [
     ("OFFICIAL\n\nSerious Case Review\n\nBaby T\n\nIndependent Chair of the Kingston upon Thames Local Safeguarding "
-     "Children Board\n\nBaby T died in March 2019.\n\nDate: 12/03/2021", ("Serious Case Review: Baby T", 2021,
-                                                                          "Kingston upon Thames")),
+     "Children Board\n\nBaby T died in March 2019.\n\nDate: 12/03/2021",
+     {"document_title": "Serious Case Review: Baby T", "year": 2021, "area": "Kingston upon Thames", "name": "Baby T",
+      "nation": "England", "title": "2021 – Kingston upon Thames – Baby T", "kind": "report"}),
     ("The Safeguarding Board for Northern Ireland\n\nCase Management Review 2017",
-     ("The Safeguarding Board for Northern Ireland", 2017, "Northern Ireland")),
+     {"document_title": "Case Management Review 2017", "year": 2017, "area": "Northern Ireland",
+      "nation": "Northern Ireland", "name": None, "title": None}),
     ("CITY OF EDINBURGH CHILD PROTECTION COMMITTEE\n\nInitial case review, June 2015, about events of 2013",
-     ("CITY OF EDINBURGH CHILD PROTECTION COMMITTEE", 2015, "City of Edinburgh")),
+     {"year": 2015, "area": "City of Edinburgh", "nation": "Scotland"}),
     ("Child Practice Review\n\nCwm Taf Morgannwg Regional Safeguarding Board\n\nFinal version 2022, events 2020",
-     ("Child Practice Review", 2022, "Cwm Taf Morgannwg")),
+     {"document_title": "Child Practice Review", "year": 2022, "area": "Cwm Taf Morgannwg", "nation": "Wales"}),
+    # The years of the events are not the year of publication: the year is unknown.
     ("Report of the Barnsley Safeguarding Children Partnership into events of 2018 and 2019",
-     ("Report of the Barnsley Safeguarding Children Partnership into events of 2018 and 2019", 2019, "Barnsley")),
-    ("This text starts with a long paragraph. " * 10, (None, None, None)),
+     {"year": None, "area": "Barnsley", "nation": "England"}),
+    ("This text starts with a long paragraph. " * 10,
+     {"document_title": None, "year": None, "area": None, "name": None, "nation": None, "kind": None}),
 ])
 def test_guess_metadata(text, expected):
-    assert guess_metadata(text) == expected
+    guess = guess_metadata(text)
+    assert {key: getattr(guess, key) for key in expected} == expected
+    assert set(guess.sources) <= {"title", *(key for key in expected if getattr(guess, key) is not None),
+                                  "document_title", "kind", "review_type", "nation", "name"}
 
 
 # --- invariants on generated inputs ------------------------------------------------------------------
@@ -487,10 +494,230 @@ def test_invariant_checker_catches_broken_records():
     from qa.records import Page, Section
 
     good = ParsedFile("ab\n\ncd", (Section("body", 0, 2), Section("heading", 4, 6, "cd")),
-                      (Page(1, 0, 4), Page(2, 4, 6)), "pdf", None, None, None)
+                      (Page(1, 0, 4), Page(2, 4, 6)), "pdf")
     assert invariant_errors(good) == []
-    overlapping = ParsedFile(good.text, (Section("body", 0, 5), Section("heading", 4, 6, "cd")), (), "text",
-                             None, None, None)
-    gap = ParsedFile(good.text, (), (Page(1, 0, 3), Page(2, 4, 6)), "pdf", None, None, None)
-    dirty = ParsedFile("a \nb\x07", (), (), "text", None, None, None)
+    overlapping = ParsedFile(good.text, (Section("body", 0, 5), Section("heading", 4, 6, "cd")), (), "text")
+    gap = ParsedFile(good.text, (), (Page(1, 0, 3), Page(2, 4, 6)), "pdf")
+    dirty = ParsedFile("a \nb\x07", (), (), "text")
     assert invariant_errors(overlapping) and invariant_errors(gap) and len(invariant_errors(dirty)) == 2
+
+
+# --- structure from the layout: contents pages, headings, running heads, sections ---------------------
+
+from tests.ingest.layout_pdf import Block, Text, flow, write_pdf  # noqa: E402
+
+_COVER = [Block("cover", "Child Safeguarding Practice Review"), Block("cover", "Child Q"),
+          Block("cover", "Northbridge Safeguarding Children Partnership"), Block("cover", "Published March 2024")]
+_EPISODE = ("The health visitor saw a small bruise on the baby's ear during a routine visit and accepted the "
+            "explanation that her brother had caught her with a toy. ")
+_MARKER = "The locum GP prescribed paracetamol and did not examine the leg again."
+_LONG_NUMBERED = ("4.12 The health visitor did not refer the bruise, although the local protocol requires a referral "
+                  "for any bruise on a baby who is not yet mobile, because the explanation seemed plausible.")
+_HEADINGS = ["1. Introduction", "2. What happened", "2.1 The first months", "2.2 The weeks before the admission",
+             "3. Findings", "Appendix A: Review panel membership"]
+
+
+def _report_blocks(contents: bool = True) -> list[Block]:
+    entries = (("1. Introduction", 1, 3), ("2. What happened", 1, 3), ("2.1 The first months", 2, 3),
+               ("2.2 The weeks before the admission", 2, 3), ("3. Findings", 1, 5),
+               ("Appendix A: Review panel membership", 1, 5))
+    return [*_COVER, *([Block("contents", entries=entries), Block("pagebreak")] if contents else []),
+            Block("h1", "1. Introduction"),
+            Block("p", "1.1 This review concerns Child Q, a seven-month-old girl, who was admitted to hospital with a "
+                       "fractured femur. Her half-brother, who was four, was not injured."),
+            Block("h1", "2. What happened"), Block("h2", "2.1 The first months"), Block("p", _EPISODE * 30),
+            Block("h2", "2.2 The weeks before the admission"), Block("p", _EPISODE * 3),
+            Block("p", _EPISODE * 30 + _MARKER),
+            Block("h1", "3. Findings"), Block("p", _LONG_NUMBERED),
+            Block("p", "Information sharing between the health visitor and the GP practice relied on letters that "
+                       "arrived weeks after each contact."),
+            Block("h1", "Appendix A: Review panel membership"),
+            Block("p", "The panel was chaired by the independent scrutineer and met six times.")]
+
+
+def _label_of(parsed: ParsedFile, sentence: str) -> str:
+    at = parsed.text.index(sentence)
+    return next(s for s in reversed(parsed.sections) if s.start <= at).label
+
+
+def test_pdf_contents_page_is_a_contents_section_never_headings(tmp_path):
+    parsed = parsed_ok(write_pdf(tmp_path / "report.pdf", flow(_report_blocks(), running_head="Northbridge SCP")))
+    assert titles(parsed) == _HEADINGS
+    contents = [s for s in parsed.sections if s.name == "contents"]
+    assert len(contents) == 1 and contents[0].label == "Contents"
+    entries = parsed.text[contents[0].start:contents[0].end].split("\n\n")
+    assert entries[0] == "1. Introduction 3" and entries[-1] == "Appendix A: Review panel membership 5"
+    assert len(entries) == 6          # one entry a paragraph, not run together
+    # The cover page has no headings; the text before the contents is the body section.
+    assert parsed.sections[0].name == "body" and parsed.text.startswith("Child Safeguarding Practice Review")
+
+
+def test_pdf_running_heads_and_page_footers_are_taken_out_and_kept_as_furniture(tmp_path):
+    head = "Northbridge SCP – CSPR – Child Q"
+    parsed = parsed_ok(write_pdf(tmp_path / "report.pdf", flow(_report_blocks(), running_head=head)))
+    assert len(parsed.pages) >= 5 and head not in parsed.text and not re.search(r"Page \d+ of \d+", parsed.text)
+    assert parsed.furniture == (head,)
+    # A partnership named only in a running head still gives the area.
+    blocks = [Block("cover", "Child Safeguarding Practice Review"), Block("cover", "Child Q"),
+              Block("cover", "Published March 2024"), *_report_blocks(contents=False)[4:]]
+    guess = parsed_ok(write_pdf(tmp_path / "no partnership.pdf", flow(blocks, running_head=head))).guess
+    assert guess.area == "Northbridge" and guess.sources["area"] == "running head or footer"
+
+
+def test_pdf_headings_come_from_type_and_numbering_not_from_paragraphs(tmp_path):
+    parsed = parsed_ok(write_pdf(tmp_path / "report.pdf", flow(_report_blocks())))
+    found = titles(parsed)
+    # A long numbered paragraph is a paragraph, and a paragraph's first line never a heading.
+    assert _LONG_NUMBERED in parsed.text and not any(t.startswith("4.12") for t in found)
+    assert not any(t.startswith("Information sharing") or t.startswith("1.1 ") for t in found)
+    # Body-sized lines: a bold one is a heading, a numbered one set apart is too; a plain line is not.
+    lines = ["The review looked at the help given to the family over two years and found that the",
+             "agencies working with the mother did not share what they knew about the father, who had",
+             "moved into the area from Northbridge with a history of violence against a former partner,",
+             "and that nobody asked who was living in the home."]
+    body = [Text(72, 770, 10, False, "1. Summary"),
+            *(Text(72, 750 - 12 * i, 10, False, line) for i, line in enumerate(lines)),
+            Text(72, 686, 10, True, "Learning for the partnership"),
+            *(Text(72, 666 - 12 * i, 10, False, line) for i, line in enumerate(lines)),
+            Text(72, 602, 10, False, "Information sharing"),
+            Text(72, 590, 10, False, "between the agencies relied on letters that arrived weeks after each contact.")]
+    small = parsed_ok(write_pdf(tmp_path / "plain.pdf", [body]))
+    assert titles(small) == ["1. Summary", "Learning for the partnership"]
+    assert "Information sharing between the agencies relied on letters" in small.text
+
+
+def test_pdf_a_heading_set_over_two_lines_is_one_heading(tmp_path):
+    page = [Text(72, 770, 16, True, "Period 2: March to July 2021 – registration, self-harm and the"),
+            Text(72, 750.8, 16, True, "primary mental health service"),
+            Text(72, 725, 10, False, "L was registered on 3 March 2021. His school attendance fell to half of what "),
+            Text(72, 713, 10, False, "it had been, and he was referred to the primary mental health service."),
+            Text(72, 689, 16, True, "Period 3: August to October 2021"),
+            Text(72, 664, 10, False, "The case was closed to children's services with a step-down plan that never "),
+            Text(72, 652, 10, False, "started.")]
+    parsed = parsed_ok(write_pdf(tmp_path / "periods.pdf", [page]))
+    assert titles(parsed) == ["Period 2: March to July 2021 – registration, self-harm and the primary mental health "
+                              "service", "Period 3: August to October 2021"]
+
+
+def test_sections_are_the_heading_a_passage_sits_under_in_every_format(tmp_path):
+    import docx
+
+    pdf = parsed_ok(write_pdf(tmp_path / "report.pdf", flow(_report_blocks(), running_head="Northbridge SCP")))
+    # The marker sits under "2.2 ...", on a later page than its heading.
+    assert _label_of(pdf, _MARKER) == "2.2 The weeks before the admission"
+    at = pdf.text.index(_MARKER)
+    heading = next(s for s in pdf.sections if s.title == "2.2 The weeks before the admission")
+    assert page_at(pdf, at).number > page_at(pdf, heading.start).number
+    assert _label_of(pdf, "The panel was chaired") == "Appendix A: Review panel membership"
+
+    blocks = _report_blocks()
+    text = tmp_path / "report.txt"
+    lines = []
+    for block in blocks:
+        if block.kind == "cover":
+            lines.append(block.text)
+        elif block.kind == "contents":
+            lines.append("\n" + "\n".join(["Contents", *(f"{h} ........ {p}" for h, _, p in block.entries)]))
+        elif block.kind != "pagebreak":
+            lines.append("\n" + block.text)
+    text.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    document = docx.Document()
+    for block in blocks:
+        if block.kind == "cover":
+            document.add_paragraph(block.text)
+        elif block.kind == "contents":
+            document.add_paragraph("Contents").runs[0].bold = True
+            for heading, _, page in block.entries:
+                document.add_paragraph(f"{heading}\t{page}")
+        elif block.kind in ("h1", "h2"):
+            document.add_heading(block.text, level=int(block.kind[1]))
+        elif block.kind == "p":
+            document.add_paragraph(block.text)
+    document.save(str(tmp_path / "report.docx"))
+    for parsed in (parsed_ok(text), parsed_ok(tmp_path / "report.docx")):
+        assert titles(parsed) == _HEADINGS, parsed.format
+        assert [s.name for s in parsed.sections].count("contents") == 1, parsed.format
+        assert _label_of(parsed, _MARKER) == "2.2 The weeks before the admission"
+        assert _label_of(parsed, "Information sharing between") == "3. Findings"
+        assert parsed.guess.title == "2024 – Northbridge – Child Q" and parsed.guess.child_ages == (0.58,)
+
+
+def test_docx_headings_by_style_bold_and_numbering_and_a_toc_is_contents(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Rapid Review", style="Title")
+    document.add_paragraph("Table of Contents", style="TOC Heading") if "TOC Heading" in [
+        s.name for s in document.styles] else document.add_paragraph("Contents")
+    document.add_paragraph("Summary of the case ........ 2")
+    document.add_paragraph("Agency involvement ........ 2")
+    document.add_paragraph("Immediate learning ........ 3")
+    document.add_paragraph().add_run("Summary of the case").bold = True
+    document.add_paragraph("Baby M, a boy, died when he was ten weeks old. The post-mortem found no injury.")
+    paragraph = document.add_paragraph()
+    paragraph.add_run("Finding 1.").bold = True
+    paragraph.add_run(" The bold words open a paragraph; they are not its heading.")
+    document.add_paragraph("2.1 Agency involvement")
+    document.add_paragraph("The health visitor saw the family twice and the GP once before the death.")
+    document.add_paragraph("4.12 The health visitor did not refer the family because the explanation seemed plausible.")
+    path = tmp_path / "rapid review.docx"
+    document.save(str(path))
+    parsed = parsed_ok(path)
+    assert titles(parsed) == ["Rapid Review", "Summary of the case", "2.1 Agency involvement"]
+    contents = next(s for s in parsed.sections if s.name == "contents")
+    assert parsed.text[contents.start:contents.end].endswith("Immediate learning ........ 3")
+    assert _label_of(parsed, "The bold words open") == "Summary of the case"
+    assert _label_of(parsed, "4.12 The health visitor") == "2.1 Agency involvement"
+
+
+def test_text_cover_lines_stay_apart_and_contents_name_the_headings(tmp_path):
+    path = tmp_path / "erin.txt"
+    path.write_text("Strathlinn Child Protection Committee\nLearning Review – Executive Summary\n\"Erin\"\n"
+                    "Published: 30 April 2024\n\nContents\nSummary of the case\nWhat the review found\n\n"
+                    "Summary of the case\n\nErin (not her real name) is a girl who was 13 years old when she was "
+                    "withdrawn from school.\nHer brothers were nine and six.\n\nWhat the review found\n\n"
+                    "No one asked Erin what she wanted, and her school did not\nshare what it knew.\n",
+                    encoding="utf-8")
+    parsed = parsed_ok(path)
+    assert parsed.text.startswith("Strathlinn Child Protection Committee\n\nLearning Review – Executive Summary\n\n")
+    assert titles(parsed) == ["Summary of the case", "What the review found"]
+    assert [s.name for s in parsed.sections] == ["body", "contents", "heading", "heading"]
+    assert "withdrawn from school. Her brothers" in parsed.text      # wrapped prose is still joined
+    guess = parsed.guess
+    assert (guess.title, guess.kind, guess.nation) == ("2024 – Strathlinn – Erin", "executive-summary", "Scotland")
+    assert (guess.child_ages, guess.child_sex) == ((13.0,), "female")
+
+
+def test_html_contents_list_is_not_headings(tmp_path):
+    article = ("<h1>Learning from a review: Child D</h1><p>Calder Vale Safeguarding Children Partnership</p>"
+               "<p>Published June 2023</p><h2>Contents</h2><ul><li><a href='#a'>Why this briefing?</a></li>"
+               "<li><a href='#b'>What the review found</a></li></ul>"
+               f"<h2 id='a'>Why this briefing?</h2><p>{' '.join(documents._SENTENCES[:3])}</p>"
+               f"<h2 id='b'>What the review found</h2><p>{' '.join(documents._SENTENCES[3:6])}</p>")
+    path = tmp_path / "briefing.html"
+    path.write_text(f"<!doctype html><html><head><title>Child D</title></head><body><main><article>{article}"
+                    "</article></main></body></html>", encoding="utf-8")
+    parsed = parsed_ok(path)
+    assert "Contents" not in titles(parsed)
+    assert titles(parsed)[-2:] == ["Why this briefing?", "What the review found"]
+    assert _label_of(parsed, documents._SENTENCES[4][:40]) == "What the review found"
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+@chromium
+def test_a_rendered_report_pdf_has_its_true_headings_and_section_labels(tmp_path):
+    pytest.importorskip("playwright.sync_api")
+    from testkit.render import render_all
+    from testkit.reports import REPORTS, load_set, questions
+
+    source = next(d for d in load_set(REPORTS) if d.slug == "rushmere-baby-isaac")
+    parsed = parsed_ok(render_all([source], tmp_path)[source.slug])
+    assert titles(parsed) == source.truth["headings"]
+    assert [s.name for s in parsed.sections].count("contents") == 1
+    assert source.running_header not in parsed.text and source.running_header in parsed.furniture
+    for question in (q for q in questions() if q["document"] == source.slug):
+        assert _label_of(parsed, question["answer"]) == question["section"], question["qid"]
+    guess = parsed.guess
+    assert (guess.title, guess.nation, guess.kind, guess.child_ages, guess.child_sex) == (
+        "2024 – Rushmere – Baby Isaac", "England", "report", (0.33,), "male")
