@@ -166,6 +166,26 @@ AGE_GROUPS = {
 }
 # Labels earlier versions offered, still accepted from the API and the command line.
 AGE_GROUP_ALIASES = {"primary school age (5-11)": (5.0, 12.0), "teenagers (13-17)": (13.0, ADULT)}
+# A child's age as a review states it: (low, high) in years. A number is a point, low == high ("a
+# 4-month-old": (0.33, 0.33)); a word is the range it covers, high left out ("a baby": (0.0, 1.0)), so a
+# narrower question ("newborns", "under 6 months") still finds the review that only says "baby".
+AgeSpan = tuple[float, float]
+
+
+def age_span_in(span: AgeSpan, low: float, high: float) -> bool:
+    """Whether a stated age can fall in [low, high): a point inside it, or a range that overlaps it."""
+    first, last = span
+    return low <= first < high if first == last else first < high and low < last
+
+
+def as_age_span(value) -> AgeSpan:
+    """A stated age from a record: a number (earlier collections) is a point."""
+    if isinstance(value, (int, float)):
+        return (float(value), float(value))
+    first, last = value
+    return (float(first), float(last))
+
+
 ADULT_AGES = "18 or over"   # an age stated in a review that is no child group's
 
 
@@ -235,13 +255,12 @@ def age_span(value: float, unit: str) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class AgeWord:
-    """A word for children of an age: `pattern`, the ages it means as a filter ([low, high) in
-    years), and the age a review that uses it but states no number is taken to be about."""
+    """A word for children of an age: `pattern`, and the ages it means ([low, high) in years), as a
+    filter in a question and as the stated age of a review that gives no number."""
 
     pattern: re.Pattern
     low: float
     high: float
-    typical: float | None = None
 
 
 # Age words that describe a parent or another adult, not the child ("teenage mothers", "young parents").
@@ -266,10 +285,17 @@ QUESTION_AGE_WORDS = (
 )
 # Words in a review's text that say how old its child is when it states no number.
 TEXT_AGE_WORDS = (
-    AgeWord(re.compile(r"\b(?:bab(?:y|ies)|infants?|newborns?|neonat\w*)\b", re.I), 0.0, 1.0, typical=0.5),
-    AgeWord(re.compile(r"\btoddlers?\b", re.I), 1.0, 3.0, typical=2.0),
-    AgeWord(re.compile(r"\b(?:teenage\w*|adolescen\w*|teens?)\b", re.I), 13.0, ADULT, typical=15.0),
-    AgeWord(re.compile(r"\byoung (?:people|person)\b", re.I), 13.0, ADULT, typical=16.0),
+    AgeWord(re.compile(r"\b(?:newborns?|new-born|neonat\w*)\b|\bwithin (?:a|one|two) weeks? of (?:his |her |their )?"
+                       r"birth\b|\bfirst (?:few )?(?:days|weeks) of (?:his |her |their )?life\b", re.I), 0.0, 0.077),
+    AgeWord(re.compile(rf"\b(?:bab(?:y|ies)|infants?|infancy|SUDI|SIDS)\b{NOT_ABOUT_A_CHILD}", re.I), 0.0, 1.0),
+    AgeWord(re.compile(r"\btoddlers?\b", re.I), 1.0, 3.0),
+    AgeWord(re.compile(r"\bprimary[- ]school[- ]?(?:age[d]?|children|pupils?)\b", re.I), 4.0, 12.0),
+    AgeWord(re.compile(r"\bsecondary[- ]school[- ]?(?:age[d]?|children|pupils?)\b|\bof secondary school age\b",
+                       re.I), 11.0, 17.0),
+    # Institutions that hold children of known ages: secure training centres 12 to 17.
+    AgeWord(re.compile(r"\bsecure training centres?\b", re.I), 12.0, ADULT),
+    AgeWord(re.compile(rf"\b(?:teenage\w*|adolescen\w*|teens?)\b{NOT_ABOUT_A_CHILD}", re.I), 13.0, ADULT),
+    AgeWord(re.compile(r"\byoung (?:people|person)\b", re.I), 13.0, ADULT),
 )
 # Every word that only says which children a question is about: a follow-up made of these (and
 # place or year words) refines the previous question instead of asking a new one.

@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 
+from .gazetteer import AgeSpan, as_age_span
+
 SECTION_LABELS = {
     "summary": "What happened",
     "learning": "Learning",
@@ -81,10 +83,15 @@ class Review:
     nation: str
     keywords: tuple[str, ...] = ()
     region: str = "unknown"
-    # Ages (in years) of the children the summary describes; empty when it states none.
-    child_ages: tuple[float, ...] = ()
+    # Ages of the children the summary describes, as (low, high) spans in years (gazetteer.AgeSpan: a
+    # number is a point, a word like "baby" its range); empty when it states none.
+    child_ages: tuple[AgeSpan, ...] = ()
     same_case_as: tuple[str, ...] = ()
     source_line: int = 0
+
+    def __post_init__(self):
+        # Plain numbers (collections written by earlier versions) are points.
+        object.__setattr__(self, "child_ages", tuple(as_age_span(age) for age in self.child_ages))
 
     @property
     def year_label(self) -> str:
@@ -93,7 +100,7 @@ class Review:
     def to_json(self) -> dict:
         return {"id": self.id, "title": self.title, "year": self.year, "area": self.area, "name": self.name,
                 "nation": self.nation, "region": self.region, "keywords": list(self.keywords),
-                "child_ages": list(self.child_ages), "same_case_as": list(self.same_case_as),
+                "child_ages": [list(span) for span in self.child_ages], "same_case_as": list(self.same_case_as),
                 "source_line": self.source_line}
 
     @classmethod
@@ -103,7 +110,7 @@ class Review:
             year=None if record.get("year") is None else int(record["year"]), area=str(record["area"]),
             name=str(record["name"]), nation=str(record["nation"]),
             keywords=tuple(str(k) for k in record.get("keywords", ())), region=str(record.get("region", "unknown")),
-            child_ages=tuple(float(a) for a in record.get("child_ages", ())),
+            child_ages=tuple(as_age_span(a) for a in record.get("child_ages", ())),
             same_case_as=tuple(str(r) for r in record.get("same_case_as", ())),
             source_line=int(record.get("source_line", 0)),
         )

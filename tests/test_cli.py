@@ -120,7 +120,7 @@ def test_ages_from_flags_and_one_relevance_scale(cli, capsys):
     assert cli("search", "exploitation", "--age-min", "12", "--age-max", "18", "--json") == 0
     payload = json.loads(capsys.readouterr().out)
     assert payload["filters"]["age_min"] == 12 and payload["filters"]["age_max"] == 18
-    assert all(any(12 <= age < 18 for age in r["child_ages"]) for r in payload["results"])
+    assert all(any(low < 18 and 12 <= high for low, high in r["child_ages"]) for r in payload["results"])
     matches = [r["match"] for r in payload["results"]]
     assert matches == sorted(matches, reverse=True)
     assert cli("search", "exploitation", "--k", "2") == 0

@@ -93,7 +93,7 @@ def age_group_of(review: Review) -> str:
     states no age, "more than one age group" for children of several."""
     if not review.child_ages:
         return UNKNOWN
-    groups = {group_of_age(age) for age in review.child_ages}
+    groups = {group_of_age(low) for low, _ in review.child_ages}
     return groups.pop() if len(groups) == 1 else SEVERAL_AGE_GROUPS
 
 

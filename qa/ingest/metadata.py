@@ -6,23 +6,23 @@ from __future__ import annotations
 import hashlib
 import re
 
-from ..gazetteer import AGE_IN_BRACKETS, AGE_PHRASE, TEXT_AGE_WORDS, age_phrase_years
+from ..gazetteer import AGE_IN_BRACKETS, AGE_PHRASE, TEXT_AGE_WORDS, AgeSpan, age_phrase_years
 from ..text import normalise_space, slugify
 
 
-def child_ages(summary: str) -> tuple[float, ...]:
-    """Distinct ages under 18, in years, stated in a summary ("a 9-week-old boy" -> 0.17)."""
-    ages = set()
+def child_ages(summary: str) -> tuple[AgeSpan, ...]:
+    """Distinct child ages stated in a summary, as spans (gazetteer.AgeSpan): each number under 18 is a
+    point ("a 9-week-old boy" -> (0.17, 0.17)); without any number, each age word is the range it means
+    ("a baby" -> (0.0, 1.0)), so a narrower filter still finds the review."""
+    points = set()
     for match in AGE_PHRASE.finditer(summary):
         years = age_phrase_years(match)
         if years < 18:
-            ages.add(round(years, 2))
-    ages.update(float(m.group(1)) for m in AGE_IN_BRACKETS.finditer(summary) if int(m.group(1)) < 18)
-    if not ages:
-        for word in TEXT_AGE_WORDS:
-            if word.typical is not None and word.pattern.search(summary):
-                ages.add(word.typical)
-    return tuple(sorted(ages))
+            points.add(round(years, 2))
+    points.update(float(m.group(1)) for m in AGE_IN_BRACKETS.finditer(summary) if int(m.group(1)) < 18)
+    if points:
+        return tuple((age, age) for age in sorted(points))
+    return tuple(sorted({(word.low, word.high) for word in TEXT_AGE_WORDS if word.pattern.search(summary)}))
 
 
 def review_id(year: int | None, area: str, name: str, text: str) -> str:

@@ -16,7 +16,16 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from ..errors import InvalidQueryError
-from ..gazetteer import ADULT, AGE_GROUP_ALIASES, AGE_GROUPS, UNKNOWN, UNPLACED_AREAS, age_label, area_key
+from ..gazetteer import (
+    ADULT,
+    AGE_GROUP_ALIASES,
+    AGE_GROUPS,
+    UNKNOWN,
+    UNPLACED_AREAS,
+    age_label,
+    age_span_in,
+    area_key,
+)
 from ..records import Review
 from ..text import match_key
 
@@ -146,7 +155,7 @@ def passes_group(review: Review, filters: Filters, group: str) -> bool:
     if group == "age":
         low = filters.age_min if filters.age_min is not None else 0.0
         high = filters.age_max if filters.age_max is not None else ADULT
-        return any(low <= age < high for age in review.child_ages)
+        return any(age_span_in(span, low, high) for span in review.child_ages)
     return True
 
 

@@ -62,7 +62,7 @@ def hit_record(hit, filters=None) -> dict:
         "similarity": round(hit.similarity, 4),
         "passages": passages,
         "same_case_as": list(review.same_case_as),
-        "child_ages": list(review.child_ages),
+        "child_ages": [list(span) for span in review.child_ages],
         "unknown": unknown_marks(review, filters) if filters is not None else [],
     }
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import InvalidQueryError
-from ..gazetteer import AGE_GROUPS, ENGLAND_REGION_UNKNOWN, NATIONS, UNKNOWN, area_key
+from ..gazetteer import AGE_GROUPS, ENGLAND_REGION_UNKNOWN, NATIONS, UNKNOWN, age_span_in, area_key
 from ..index import SearchIndex
 from ..records import Review
 from ..text import match_key, usual_spellings
@@ -63,7 +63,7 @@ def value_counts(reviews: Sequence[Review], field: str) -> tuple[tuple[str, int]
 
 def filter_values(reviews: Sequence[Review]) -> FilterValues:
     """Every filter's values among these reviews (the collection, or a result) with their counts."""
-    ages = {label: sum(any(low <= a < high for a in r.child_ages) for r in reviews)
+    ages = {label: sum(any(age_span_in(span, low, high) for span in r.child_ages) for r in reviews)
             for label, (low, high) in AGE_GROUPS.items()}
     years = Counter(r.year for r in reviews if r.year is not None)
     return FilterValues(

@@ -3,6 +3,8 @@ from dataclasses import replace
 import pytest
 
 from qa.gazetteer import AGE_GROUPS, age_group_of
+from qa.ingest.metadata import child_ages
+from qa.records import Review
 from qa.search.filters import Filters, review_passes
 from qa.search.thesaurus import expand, parse_thesaurus
 from qa.search.understand import known_places, understand
@@ -130,11 +132,39 @@ def test_age_filter_is_a_range_a_review_passes_when_any_child_is_in_it(fixture_r
     by_name = {r.name: r for r in fixture_reviews}
     assert review_passes(by_name["Child K"], teen)          # 15-year-old
     assert not review_passes(by_name["Dylan"], teen)        # 9-year-old
-    assert by_name["Child LH"].child_ages == (15.0,)        # "adolescent boy"
+    # "adolescent boy", no number: the span the word means, so any teenage filter can find him.
+    assert by_name["Child LH"].child_ages == ((13.0, 18.0),)
+    assert review_passes(by_name["Child LH"], Filters(age_min=16, age_max=17))
+    assert not review_passes(by_name["Child LH"], Filters(age_min=5, age_max=12))
     # Unknown is not "yes": a review that states no age is left out unless unknown values are included.
     assert by_name["John"].child_ages == ()
     assert not review_passes(by_name["John"], teen)
     assert review_passes(by_name["John"], replace(teen, include_unknown=True))
+
+
+@pytest.mark.parametrize("summary, spans", [
+    ("Death of a 4-month-old baby.", ((4 / 12, 4 / 12),)),
+    ("Death of a baby within a week of birth.", ((0.0, 0.077), (0.0, 1.0))),
+    ("Sudden unexpected death in infancy (SUDI).", ((0.0, 1.0),)),
+    ("Abuse of children at a secure training centre.", ((12.0, 18.0),)),
+    ("Child Q, a girl of secondary school age, was searched.", ((11.0, 17.0),)),
+    ("Neglect of a teenage mother's baby.", ((0.0, 1.0),)),
+    ("Neglect of three siblings.", ()),
+])
+def test_reviews_state_ages_as_points_or_the_span_a_word_means(summary, spans):
+    found = child_ages(summary)
+    assert len(found) == len(spans)
+    for (low, high), (want_low, want_high) in zip(found, spans):
+        assert low == pytest.approx(want_low, abs=0.01) and high == pytest.approx(want_high, abs=0.01)
+
+
+def test_a_word_age_is_found_by_a_narrower_filter():
+    baby = Review("r", "t", 2020, "Kent", "n", "England", child_ages=((0.0, 1.0),))
+    for narrower in (Filters(age_min=0, age_max=0.077), Filters(age_min=0, age_max=0.5)):
+        assert review_passes(baby, narrower)
+    assert not review_passes(baby, Filters(age_min=1, age_max=5))
+    # A number written by an earlier version is a point.
+    assert Review("r", "t", 2020, "Kent", "n", "England", child_ages=(0.5,)).child_ages == ((0.5, 0.5),)
 
 
 def test_places_are_alternatives(fixture_reviews):
