@@ -83,8 +83,9 @@ class Settings:
     chunk_tokens: int = 128
     paragraph_tokens: int = 512
     # Each sentence can also be embedded after its review's opening sentence, tying a learning point
-    # to the case it came from. Measured: +0.002 dev-set nDCG@10 (p=0.73) for twice the embedding
-    # work and vector memory, so it is off unless asked for (`--context-embedding`).
+    # to the case it came from. Measured (issue 15, eval/README.md): dev1 -0.008 nDCG@10 (p=0.32),
+    # dev2 +0.016 (p=0.034), and the summaries' build takes 26 s instead of 8: it does not win on both
+    # development sets, so it is off unless asked for (`--context-embedding`).
     context_embedding: bool = False
     embed_batch_size: int = 32
     # How many candidates each retriever contributes before fusion.
