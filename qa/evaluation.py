@@ -10,6 +10,9 @@ from pathlib import Path
 from .errors import ReviewQAError
 
 METRICS = ("ndcg@10", "recall@10", "recall@20", "mrr", "precision@5")
+# Percentile bootstrap over questions: resamples and a fixed seed, so a rerun prints the same interval.
+BOOTSTRAP_RESAMPLES = 10_000
+BOOTSTRAP_SEED = 15
 METRIC_LABELS = {"ndcg@10": "nDCG@10", "recall@10": "R@10", "recall@20": "R@20", "mrr": "MRR", "precision@5": "P@5"}
 RUN_DEPTH = 100
 
@@ -73,6 +76,15 @@ def read_types(path: Path | None) -> dict[str, str]:
     return types
 
 
+def merged_qrels(*parts: dict[str, dict[str, int]]) -> dict[str, dict[str, int]]:
+    """Judgments of several files over the same topics as one (a later file's grade wins for a pair)."""
+    merged: dict[str, dict[str, int]] = {}
+    for qrels in parts:
+        for qid, grades in qrels.items():
+            merged.setdefault(qid, {}).update(grades)
+    return merged
+
+
 def load_benchmark(topics: Path, qrels: Path, types: Path | None = None) -> Benchmark:
     benchmark = Benchmark(read_topics(topics), read_qrels(qrels), read_types(types))
     if not benchmark.judged_topics():
@@ -126,7 +138,22 @@ def score_run(benchmark: Benchmark, run: dict, name: str) -> dict[str, dict[str,
         values = evaluate(qrels, ranx_run, list(METRICS), make_comparable=True)
         table[group] = {metric: float(values[metric]) for metric in METRICS}
         table[group]["queries"] = len(qids)
+        low, high = bootstrap_ci(list(ranx_run.scores["ndcg@10"].values()))
+        table[group]["ndcg@10_low"], table[group]["ndcg@10_high"] = low, high
     return table
+
+
+def bootstrap_ci(values: list[float], level: float = 0.95) -> tuple[float, float]:
+    """Percentile bootstrap interval of a mean over questions (the questions are the sample)."""
+    import numpy as np
+
+    if not values:
+        return (0.0, 0.0)
+    data = np.asarray(values, dtype=np.float64)
+    rng = np.random.default_rng(BOOTSTRAP_SEED)
+    means = data[rng.integers(0, len(data), size=(BOOTSTRAP_RESAMPLES, len(data)))].mean(axis=1)
+    tail = (1 - level) / 2
+    return float(np.quantile(means, tail)), float(np.quantile(means, 1 - tail))
 
 
 def per_query(benchmark: Benchmark, run: dict, name: str, metric: str = "ndcg@10") -> dict[str, float]:
@@ -158,11 +185,19 @@ def compare_runs(benchmark: Benchmark, runs: dict[str, dict], metric: str = "ndc
     baseline = names[0]
     comparisons: list[dict] = []
     out = {"metric": metric, "baseline": baseline, "comparisons": comparisons}
-    for name in names[1:]:
+    base_scores = ranx_runs[0].scores[metric]
+    for name, ranx_run in zip(names[1:], ranx_runs[1:]):
+        differences = [float(ranx_run.scores[metric][q]) - float(base_scores[q]) for q in qids]
+        low, high = bootstrap_ci(differences)
         comparisons.append({
             "run": name,
             "mean": results["student"][name]["scores"][metric],
             "baseline_mean": results["student"][baseline]["scores"][metric],
+            "difference": sum(differences) / len(differences),
+            "difference_low": low,
+            "difference_high": high,
+            "wins": sum(d > 1e-9 for d in differences),
+            "losses": sum(d < -1e-9 for d in differences),
             "p_student": _p(results["student"], baseline, name, metric),
             "p_fisher": _p(results["fisher"], baseline, name, metric),
         })
@@ -175,14 +210,14 @@ def _p(report: dict, a: str, b: str, metric: str) -> float:
 
 
 def format_table(tables: dict[str, dict[str, dict[str, float]]]) -> str:
-    """One block per question type; a row per configuration."""
+    """One block per question type; a row per configuration, nDCG@10's 95% interval last."""
     groups = []
     for table in tables.values():
         for group in table:
             if group not in groups:
                 groups.append(group)
     width = max(len(name) for name in tables) + 2
-    header = f"{'config':<{width}}" + "".join(f"{METRIC_LABELS[m]:>9}" for m in METRICS)
+    header = f"{'config':<{width}}" + "".join(f"{METRIC_LABELS[m]:>9}" for m in METRICS) + "   nDCG@10 95% CI"
     lines = []
     for group in groups:
         count = next(t[group]["queries"] for t in tables.values() if group in t)
@@ -190,5 +225,21 @@ def format_table(tables: dict[str, dict[str, dict[str, float]]]) -> str:
         lines.append(header)
         for name, table in tables.items():
             if group in table:
-                lines.append(f"{name:<{width}}" + "".join(f"{table[group][m]:>9.3f}" for m in METRICS))
+                row = table[group]
+                interval = (f"   {row['ndcg@10_low']:.3f}-{row['ndcg@10_high']:.3f}" if "ndcg@10_low" in row else "")
+                lines.append(f"{name:<{width}}" + "".join(f"{row[m]:>9.3f}" for m in METRICS) + interval)
     return "\n".join(lines).lstrip("\n")
+
+
+def format_comparison(comparison: dict) -> str:
+    """Each configuration against the baseline: mean difference with its 95% interval, questions won
+    and lost, and both p-values."""
+    lines = [f"Paired tests on {comparison['metric']} against {comparison['baseline']} "
+             f"(mean {comparison['comparisons'][0]['baseline_mean']:.3f}):"]
+    width = max(len(row["run"]) for row in comparison["comparisons"]) + 1
+    for row in comparison["comparisons"]:
+        lines.append(f"  {row['run']:<{width}} mean {row['mean']:.3f}  diff {row['difference']:+.3f} "
+                     f"[{row['difference_low']:+.3f}, {row['difference_high']:+.3f}]  "
+                     f"won {row['wins']} lost {row['losses']}  t-test p={row['p_student']:.4f}  "
+                     f"randomisation p={row['p_fisher']:.4f}")
+    return "\n".join(lines)

@@ -57,7 +57,7 @@ def settings(tmp_path, fixture_collection) -> Settings:
     save_collection(fixture_collection, tmp_path / "corpus" / "reviews.jsonl")
     # The in-context vectors are on here (off by default) so the unit suite exercises both indexes.
     return Settings(root=tmp_path, source_file=FIXTURES / "page.txt", model="fake-hash-64", chunk_tokens=24,
-                    chunk_overlap_tokens=0, context_embedding=True)
+                    paragraph_tokens=48, context_embedding=True)
 
 
 @pytest.fixture

@@ -100,10 +100,11 @@ def test_eval_command_on_the_fixture(settings, monkeypatch, tmp_path, capsys, fi
             "--types", str(tmp_path / "types.tsv"), "--runs-dir", str(tmp_path / "runs"), "--configs", "bm25,default"]
     assert main(args + ["--json"]) == 0
     payload = json.loads(capsys.readouterr().out)
+    payload = payload["sets"]["custom"]
     assert set(payload["metrics"]) == {"bm25", "default"}
     assert set(payload["metrics"]["default"]) == {"all", "lay", "multifacet"}
     assert payload["metrics"]["default"]["all"]["mrr"] == pytest.approx(1.0)
-    assert (tmp_path / "runs" / "default.run").read_text().startswith("q1 Q0 ")
+    assert (tmp_path / "runs" / "custom" / "default.run").read_text().startswith("q1 Q0 ")
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "nDCG@10" in out and "Paired tests" in out

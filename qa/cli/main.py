@@ -97,20 +97,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_digest)
 
     p = commands.add_parser("eval", help="run the retrieval benchmark",
-                            description="Run the judged benchmark for one or more ranking configurations, write "
-                                        "TREC run files (review level) and print nDCG@10, Recall@10, Recall@20, MRR "
-                                        "and P@5 overall and per question type, with paired significance tests.",
+                            description="Run the judged development sets (dev1: eval/topics.tsv, dev2: eval/dev2/) "
+                                        "for one or more ranking configurations, write TREC run files (review level) "
+                                        "and print nDCG@10 (with its 95% bootstrap interval), Recall@10, Recall@20, "
+                                        "MRR and P@5 overall and per question type, with paired significance tests. "
+                                        "The long-report set (rendered reports added to a copy of the collection) "
+                                        "is `python -m bench.reports`.",
                             epilog="Example: reviewqa eval --configs bm25,dense,hybrid,default --baseline hybrid\n"
                                    "Bring your own: reviewqa eval --topics my.tsv --qrels my.qrels --types ''",
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     root = Path(__file__).resolve().parents[2]     # the benchmark files are in the repository's eval/
     p.add_argument("--configs", default="bm25,dense,hybrid,default",
                    help="comma-separated ranking configurations (default: %(default)s)")
-    p.add_argument("--topics", default=str(root / "eval" / "topics.tsv"), help="qid<TAB>question file")
-    p.add_argument("--qrels", default=str(root / "eval" / "qrels.txt"), help="TREC qrels: qid 0 review_id grade")
-    p.add_argument("--types", default=str(root / "eval" / "topic_types.tsv"),
-                   help="qid<TAB>question type, for per-type rows ('' for none)")
-    p.add_argument("--runs-dir", default=str(root / "eval" / "runs"), help="where to write TREC run files")
+    p.add_argument("--sets", default="dev1,dev2", help="named development sets to run (default: %(default)s)")
+    p.add_argument("--eval-dir", default=str(root / "eval"), help="where the named sets are (default: eval/)")
+    p.add_argument("--topics", help="your own qid<TAB>question file (instead of --sets)")
+    p.add_argument("--qrels", help="TREC qrels for --topics: qid 0 review_id grade")
+    p.add_argument("--types", help="qid<TAB>question type for --topics, for per-type rows")
+    p.add_argument("--runs-dir", default=str(root / "eval" / "runs"),
+                   help="where to write TREC run files (<runs-dir>/<set>/<config>.run)")
     p.add_argument("--baseline", default="hybrid", help="configuration the others are tested against")
     p.add_argument("--metric", default="ndcg@10", help="metric for the significance tests (default ndcg@10)")
     p.add_argument("--depth", type=int, default=100, help="reviews per question in the run files")

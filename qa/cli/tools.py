@@ -9,6 +9,26 @@ from pathlib import Path
 
 from ..settings import Settings
 
+# The named development sets, relative to the eval folder: (topics, qrels, types).
+DEV_SETS = {"dev1": ("topics.tsv", "qrels.txt", "topic_types.tsv"),
+            "dev2": ("dev2/topics.tsv", "dev2/qrels.txt", "dev2/topic_types.tsv")}
+
+
+def _eval_sets(args) -> dict[str, tuple[Path, Path, Path | None]]:
+    """What to run: the file given with --topics (set "custom"), else each named set in --sets."""
+    from ..evaluation import BenchmarkError
+
+    if args.topics or args.qrels:
+        if not (args.topics and args.qrels):
+            raise BenchmarkError("--topics and --qrels go together.")
+        return {"custom": (Path(args.topics), Path(args.qrels), Path(args.types) if args.types else None)}
+    names = [n.strip() for n in args.sets.split(",") if n.strip()]
+    unknown = [n for n in names if n not in DEV_SETS]
+    if unknown or not names:
+        raise BenchmarkError(f"Unknown set {', '.join(unknown) or '(none)'}; choose from: {', '.join(DEV_SETS)}.")
+    folder = Path(args.eval_dir)
+    return {n: (folder / DEV_SETS[n][0], folder / DEV_SETS[n][1], folder / DEV_SETS[n][2]) for n in names}
+
 
 def cmd_eval(args, settings: Settings) -> int:
     from ..extras import require
@@ -17,6 +37,7 @@ def cmd_eval(args, settings: Settings) -> int:
     from ..evaluation import (
         BenchmarkError,
         compare_runs,
+        format_comparison,
         format_table,
         load_benchmark,
         review_run,
@@ -30,37 +51,38 @@ def cmd_eval(args, settings: Settings) -> int:
     unknown = [c for c in configs if c not in RANKINGS]
     if unknown:
         raise BenchmarkError(f"Unknown configuration {', '.join(unknown)}; choose from: {', '.join(RANKINGS)}.")
-    benchmark = load_benchmark(Path(args.topics), Path(args.qrels), Path(args.types) if args.types else None)
+    benchmarks = {name: load_benchmark(*paths) for name, paths in _eval_sets(args).items()}
     searcher = Service(settings)
-    runs, tables = {}, {}
-    for name in configs:
-        started = time.perf_counter()
-        runs[name] = review_run(searcher, benchmark, name, depth=args.depth)
-        tables[name] = score_run(benchmark, runs[name], name)
-        if args.runs_dir:
-            write_trec_run(runs[name], f"reviewqa-{name}", Path(args.runs_dir) / f"{name}.run")
-        if not args.json:
-            print(f"ran {name}: {len(runs[name])} questions in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    baseline = args.baseline if args.baseline in runs else configs[0]
-    comparison = None
-    if len(runs) > 1:
-        ordered = {baseline: runs[baseline], **{n: r for n, r in runs.items() if n != baseline}}
-        comparison = compare_runs(benchmark, ordered, args.metric)
+    baseline = args.baseline if args.baseline in configs else configs[0]
+    results: dict[str, dict] = {}
+    for set_name, benchmark in benchmarks.items():
+        runs, tables = {}, {}
+        for name in configs:
+            started = time.perf_counter()
+            runs[name] = review_run(searcher, benchmark, name, depth=args.depth)
+            tables[name] = score_run(benchmark, runs[name], name)
+            if args.runs_dir:
+                write_trec_run(runs[name], f"reviewqa-{name}", Path(args.runs_dir) / set_name / f"{name}.run")
+            if not args.json:
+                print(f"ran {name} on {set_name}: {len(runs[name])} questions in "
+                      f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+        comparison = None
+        if len(runs) > 1:
+            ordered = {baseline: runs[baseline], **{n: r for n, r in runs.items() if n != baseline}}
+            comparison = compare_runs(benchmark, ordered, args.metric)
+        results[set_name] = {"questions": len(benchmark.judged_topics()), "metrics": tables,
+                             "comparison": comparison}
     if args.json:
-        print(json.dumps({"topics": args.topics, "qrels": args.qrels, "questions": len(benchmark.judged_topics()),
-                          "metrics": tables, "comparison": comparison,
-                          "runs_dir": args.runs_dir}, indent=2))
+        print(json.dumps({"sets": results, "runs_dir": args.runs_dir}, indent=2))
         return 0
-    print(f"{len(benchmark.judged_topics())} judged questions from {args.topics}; review-level metrics (ranx)\n")
-    print(format_table(tables))
-    if comparison:
-        print(f"\nPaired tests on {comparison['metric']} against {comparison['baseline']} "
-              f"(mean {comparison['comparisons'][0]['baseline_mean']:.3f}):")
-        for row in comparison["comparisons"]:
-            print(f"  {row['run']:<10} mean {row['mean']:.3f}  t-test p={row['p_student']:.4f}  "
-                  f"randomisation p={row['p_fisher']:.4f}")
+    for set_name, result in results.items():
+        print(f"== {set_name}: {result['questions']} judged questions; review-level metrics (ranx)\n")
+        print(format_table(result["metrics"]))
+        if result["comparison"]:
+            print("\n" + format_comparison(result["comparison"]))
+        print()
     if args.runs_dir:
-        print(f"\nTREC run files: {args.runs_dir}/<config>.run")
+        print(f"TREC run files: {args.runs_dir}/<set>/<config>.run")
     return 0
 
 

@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..chunking import is_scaffolding
 from ..index import Chunk, SearchIndex
 from ..records import Page
 from ..text import tokenize
+from .relevance import is_weak
 
 PASSAGES_PER_REVIEW = 3
 
@@ -30,9 +32,11 @@ def best_passages(index: SearchIndex, review_position: int, segment_ids: np.ndar
                   limit: int = PASSAGES_PER_REVIEW) -> tuple[PassageHit, ...]:
     """A review's passages (from any of its documents) ranked by their best sentence's similarity,
     nudged by the passage's keyword score; `segment_sims[i]` is the similarity of `segment_ids[i]`.
+    Scaffolding (a title page, contents, glossary, terms of reference, a bare heading: chunking.py)
+    is never shown before a passage of substance that answers (its best sentence is not a weak match).
 
-    Only passages that can still make the top `limit` are scored in full (the word-overlap bonus is
-    bounded), so a long report costs little more than a summary."""
+    Only passages that can still make the top `limit` of their kind are scored in full (the
+    word-overlap bonus is bounded), so a long report costs little more than a summary."""
     chunk_ids = index.chunks_of(review_position)
     if not len(chunk_ids) or not len(segment_ids):
         return ()
@@ -43,11 +47,9 @@ def best_passages(index: SearchIndex, review_position: int, segment_ids: np.ndar
     top_bm25 = float(bm25.max())
     lexical = bm25 / top_bm25 if top_bm25 > 0 else np.zeros(len(chunk_ids), dtype=np.float32)
     floor = best_sim + LEXICAL_WEIGHT * lexical
-    threshold = np.sort(floor)[::-1][min(limit, len(floor)) - 1]
-    contenders = np.flatnonzero(floor + OVERLAP_BONUS >= threshold)
     query_terms = set(tokenize(keyword_query))
     passages = []
-    for position in contenders:
+    for position, scaffolding in _contenders(index, chunk_ids, floor, limit):
         own = np.flatnonzero(local == position)
         if not len(own):
             continue
@@ -59,9 +61,34 @@ def best_passages(index: SearchIndex, review_position: int, segment_ids: np.ndar
                                                                       query_terms) for i in near]
         best = int(segment_ids[near[int(np.argmax(evidence))]])
         score = max(evidence) + LEXICAL_WEIGHT * float(lexical[position])
-        passages.append(PassageHit(index.chunk(int(chunk_ids[position])), score, index.segment_span(best)))
-    passages.sort(key=lambda p: (-p.score, p.chunk.row))
-    return tuple(passages[:limit])
+        answers = not scaffolding and not is_weak(float(sims.max()))
+        passages.append((not answers, PassageHit(index.chunk(int(chunk_ids[position])), score,
+                                                 index.segment_span(best))))
+    passages.sort(key=lambda item: (item[0], -item[1].score, item[1].chunk.row))
+    return tuple(hit for _, hit in passages[:limit])
+
+
+def _contenders(index: SearchIndex, chunk_ids: np.ndarray, floor: np.ndarray, limit: int) -> list[tuple[int, bool]]:
+    """(position, is scaffolding) of the passages that can make the top `limit` of their kind: taken
+    in order of their score's lower bound, each kind until `limit` of it are in hand and no other
+    of it can still overtake them."""
+    order = np.argsort(-floor, kind="stable")
+    kept: list[tuple[int, bool]] = []
+    thresholds: dict[bool, float] = {}
+    counts = {True: 0, False: 0}
+    for position in order.tolist():
+        bound = float(floor[position]) + OVERLAP_BONUS
+        if all(kind in thresholds and bound < thresholds[kind] for kind in (True, False)):
+            break
+        chunk = index.chunk(int(chunk_ids[position]))
+        scaffolding = is_scaffolding(chunk.text, chunk.section.title)
+        if scaffolding in thresholds and bound < thresholds[scaffolding]:
+            continue
+        kept.append((position, scaffolding))
+        counts[scaffolding] += 1
+        if counts[scaffolding] == limit:
+            thresholds[scaffolding] = float(floor[position])
+    return kept
 
 
 def _overlap(text: str, query_terms: set[str]) -> float:

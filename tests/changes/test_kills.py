@@ -45,7 +45,7 @@ pathlib.Path.unlink = killing(pathlib.Path.unlink)
 from tests.helpers import FakeEmbedder
 from qa.changes import add_files, remove_document
 from qa.settings import Settings
-settings = Settings(root=sys.argv[1], model="fake-hash-64", chunk_tokens=24, chunk_overlap_tokens=0,
+settings = Settings(root=sys.argv[1], model="fake-hash-64", chunk_tokens=24, paragraph_tokens=48,
                     context_embedding=True)
 if sys.argv[2] == "add":
     report = add_files(settings, [sys.argv[4]], embedder=FakeEmbedder())

@@ -29,7 +29,7 @@ class SlowEmbedder(FakeEmbedder):
         time.sleep({delay})
         return vectors
 
-settings = Settings(root=sys.argv[1], model="fake-hash-64", chunk_tokens=24, chunk_overlap_tokens=0)
+settings = Settings(root=sys.argv[1], model="fake-hash-64", chunk_tokens=24, paragraph_tokens=48)
 build_index(settings, SlowEmbedder(), force=True, progress=False)
 print("committed", flush=True)
 """

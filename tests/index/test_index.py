@@ -37,7 +37,7 @@ def test_build_writes_plain_files_and_manifest(built):
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["model"] == "fake-hash-64" and manifest["dimension"] == 64
     assert manifest["review_count"] == 9 and manifest["document_count"] == 9 and manifest["chunks"] > 9
-    assert manifest["chunking"] == {"chunk_tokens": 24, "chunk_overlap_tokens": 0}
+    assert manifest["chunking"] == {"chunk_tokens": 24, "paragraph_tokens": 48}
     # Every file the index reads is hashed, the keyword indexes included.
     files = set(manifest["files"])
     assert all(set(record) == {"sha256", "bytes"} for record in manifest["files"].values())
