@@ -120,7 +120,8 @@ def write_export(conversation: list[Turn], scope: str, fmt: str, folder: Path) -
     # A new file every time (mkstemp): two people exporting in the same second never share one.
     handle, name = tempfile.mkstemp(dir=folder, prefix=f"reviewqa-{scope}-{time.strftime('%Y%m%d-%H%M%S')}-",
                                     suffix=".csv" if fmt == "csv" else ".md")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
+    # A byte-order mark on the CSV, so Excel on Windows reads it as UTF-8 ("2021 – City and Hackney").
+    with os.fdopen(handle, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8") as out:
         out.write(content)
     return name
 

@@ -94,12 +94,13 @@ def _years(values: FilterValues) -> list[tuple[str, str]]:
     return [(ANY, ANY)] + [(f"{year} ({count})", year) for year, count in values.years]
 
 
-def chat_panel(gr):
+def chat_panel(gr, limit: int):
     chatbot = gr.Chatbot(label="Answers", height=560, elem_id="rq-chat", sanitize_html=True, render_markdown=False,
                          buttons=["copy"])
     with gr.Row():
-        question = gr.Textbox(label="Question", placeholder="e.g. baby bruising missed by GP", scale=5,
-                              max_length=2000, elem_id="rq-question", autofocus=True)
+        # The box holds what the search takes: a longer paste is not cut silently and then refused.
+        question = gr.Textbox(label=f"Question (up to {limit:,} characters)", scale=5, max_length=limit,
+                              placeholder="e.g. baby bruising missed by GP", elem_id="rq-question", autofocus=True)
         ask = gr.Button("Search", variant="primary", scale=1, elem_id="rq-ask")
     gr.Examples(["reviews about co-sleeping and substance misuse", "baby bruising missed by GP",
                  "examples of disguised compliance in neglect cases",
@@ -319,7 +320,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         conversation = gr.State([])
         with gr.Row():
             with gr.Column(scale=3):
-                chatbot, question, ask = chat_panel(gr)
+                chatbot, question, ask = chat_panel(gr, settings.max_query_chars)
             with gr.Column(scale=2):
                 filters = filter_panel(gr, values)
                 pick, open_button, like_button = review_panel(gr)

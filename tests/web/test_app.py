@@ -238,7 +238,9 @@ def test_exports_carry_verbatim_passages_and_citations(searcher, tmp_path):
     markdown = to_markdown(conversation[-1:])
     assert "## Question: home education" in markdown and "Citation: " in markdown and "NSPCC" in markdown
     path = write_export(conversation, "results", "csv", tmp_path)
-    with open(path, encoding="utf-8") as exported:
+    # A byte-order mark first, so Excel on Windows reads the CSV as UTF-8.
+    assert open(path, "rb").read(3) == b"\xef\xbb\xbf"
+    with open(path, encoding="utf-8-sig") as exported:
         assert path.endswith(".csv") and {row["question"] for row in csv.DictReader(exported)} == {"home education"}
     with pytest.raises(ReviewQAError, match="nothing to export"):
         write_export([], "results", "md", tmp_path)
@@ -283,6 +285,12 @@ def test_api_function_refuses_hostile_values_with_a_message(searcher, options, m
 def test_a_string_where_a_list_is_expected_is_one_value(searcher):
     payload = edge_search(searcher, "records shared", nations="Channel Islands")
     assert payload["filters"]["nations"] == ["Channel Islands"] and payload["results"]
+
+
+def test_the_question_box_holds_what_a_search_takes(settings, fixture_reviews):
+    demo = build_app(settings, object(), fixture_reviews)
+    [box] = [block for block in demo.blocks.values() if getattr(block, "elem_id", None) == "rq-question"]
+    assert box.max_length == settings.max_query_chars and f"{settings.max_query_chars:,}" in box.label
 
 
 def test_app_builds_without_loading_the_index(settings, fixture_reviews):

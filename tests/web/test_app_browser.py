@@ -113,7 +113,7 @@ def test_browser_ask_filter_open_export(real_settings, real_service, tmp_path):
                 link.click()
             saved = ARTIFACTS / "export.csv"
             download_info.value.save_as(str(saved))
-            content = saved.read_text(encoding="utf-8")
+            content = saved.read_text(encoding="utf-8-sig")
             assert content.startswith("question,filters,rank,title") and "2021" in content
             page.screenshot(path=str(ARTIFACTS / "04-export.png"))
 
