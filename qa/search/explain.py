@@ -13,7 +13,6 @@ from .filters import GROUPS, Filters, is_unknown_for
 # What "unknown" means for each filter group, as a phrase after "reviews with".
 UNKNOWN_MEANS = {"year": "no known year", "place": "no known place", "keyword": "no subject keywords",
                  "age": "no stated child age"}
-GROUP_NAMES = {"year": "year", "place": "place", "keyword": "keyword", "age": "age"}
 
 
 @dataclass(frozen=True)
@@ -37,14 +36,14 @@ def only(filters: Filters, group: str) -> Filters:
 def left_out_sentence(group: str, count: int, filters: Filters) -> str:
     reviews = "review" if count == 1 else "reviews"
     was = "was" if count == 1 else "were"
-    return (f"{count} {reviews} with {UNKNOWN_MEANS[group]} {was} left out by the {GROUP_NAMES[group]} filter "
+    return (f"{count} {reviews} with {UNKNOWN_MEANS[group]} {was} left out by the {group} filter "
             f"({only(filters, group).describe()}).")
 
 
 def emptied_sentence(filters: Filters, passing_without: dict[str, int]) -> str:
     if not passing_without:
         return ""
-    parts = [f"without the {GROUP_NAMES[g]} filter ({only(filters, g).describe()}) {n} would"
+    parts = [f"without the {g} filter ({only(filters, g).describe()}) {n} would"
              for g, n in passing_without.items()]
     return "No review passes all the filters together: " + "; ".join(parts) + "."
 
