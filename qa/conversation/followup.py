@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, replace
 
 from ..gazetteer import CHILD_WORDS
-from ..search.filters import Filters
+from ..search.filters import GROUPS, Filters
 from ..search.understand import understand
 
 _ORDINALS = {"first": 1, "1st": 1, "top": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4,
@@ -33,17 +33,10 @@ _REFINE_CUE = re.compile(
     r"^\s*(?:(?:and\s+)?(?:what|how)\s+about|only|just|now|and|but|same\s+(?:but|for)|instead|narrow\s+(?:it\s+)?to|"
     r"limit\s+(?:it\s+)?to|restrict\s+(?:it\s+)?to)\b", re.I)
 
-_FIELDS = {
-    "year": ("year_from", "year_to"), "years": ("year_from", "year_to"), "date": ("year_from", "year_to"),
-    "dates": ("year_from", "year_to"),
-    "place": ("nations", "regions", "areas"), "places": ("nations", "regions", "areas"),
-    "location": ("nations", "regions", "areas"), "nation": ("nations", "regions", "areas"),
-    "country": ("nations", "regions", "areas"), "region": ("nations", "regions", "areas"),
-    "area": ("nations", "regions", "areas"),
-    "age": ("age_min", "age_max"), "ages": ("age_min", "age_max"),
-    "keyword": ("keywords",), "keywords": ("keywords",),
-}
-_GROUPS = (("year_from", "year_to"), ("nations", "regions", "areas"), ("age_min", "age_max"), ("keywords",))
+# The words a user names a filter by -> the filter group (qa/search/filters.py GROUPS).
+_GROUP_WORDS = {"year": "year", "years": "year", "date": "year", "dates": "year", "place": "place",
+                "places": "place", "location": "place", "nation": "place", "country": "place", "region": "place",
+                "area": "place", "age": "age", "ages": "age", "keyword": "keyword", "keywords": "keyword"}
 
 
 @dataclass(frozen=True)
@@ -77,8 +70,7 @@ def interpret(message: str, previous_filters: Filters | None, reviews) -> Follow
         what = match.group("what").lower()
         if what.startswith(("filter", "constraint")):
             return FollowUp("remove", Filters(), "removed all filters")
-        fields = _FIELDS[what]
-        return FollowUp("remove", filters.without(*fields), f"removed the {what.rstrip('s')} filter")
+        return FollowUp("remove", filters.without(_GROUP_WORDS[what]), f"removed the {what.rstrip('s')} filter")
 
     if _REFINE_CUE.match(text) or len(text.split()) <= 3:
         understood = understand(_REFINE_CUE.sub("", text, count=1).strip(), reviews)
@@ -100,7 +92,7 @@ def _only_constraints(rest: str) -> bool:
 def _replace_groups(old: Filters, new: Filters) -> Filters:
     """A follow-up replaces whole groups: "what about Wales?" after "London" asks for Wales instead."""
     changes = {}
-    for group in _GROUPS:
+    for group in GROUPS.values():
         if any(getattr(new, name) not in (None, ()) for name in group):
             for name in group:
                 changes[name] = getattr(new, name)

@@ -66,6 +66,14 @@ def test_follow_ups(message, kind, described, fixture_reviews):
         assert follow.more_like_rank == 2
 
 
+def test_follow_ups_treat_listed_years_as_the_year_filter(fixture_reviews):
+    listed = Filters(years=(2019, 2021), nations=("Wales",))
+    removed = interpret("remove the year filter", listed, fixture_reviews)
+    assert removed.filters == Filters(nations=("Wales",))
+    replaced = interpret("only 2022", listed, fixture_reviews)
+    assert replaced.filters == Filters(year_from=2022, year_to=2022, nations=("Wales",))
+
+
 def test_first_message_is_always_new(fixture_reviews):
     assert interpret("only 2022", None, fixture_reviews).kind == "new"
 
