@@ -9,6 +9,7 @@ import os
 import re
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from ..conversation import Turn
@@ -48,6 +49,14 @@ def panel_to_filters(year_from, year_to, places, keywords, age, include_unknown=
     return filters_from_input(year_from=None if year_from == ANY else year_from,
                               year_to=None if year_to == ANY else year_to, keywords=keywords,
                               age_group=None if age == ANY else age, include_unknown=bool(include_unknown), **chosen)
+
+
+def keep_listed_years(filters: Filters, previous: Filters) -> Filters:
+    """The panel shows a year range, not a list: the listed years ("2019 and 2021") the last answer used
+    stay when the panel's years are left as they are, instead of vanishing on Apply."""
+    if previous.years and filters.year_from is None and filters.year_to is None:
+        return replace(filters, years=previous.years)
+    return filters
 
 
 def filters_to_panel(filters: Filters) -> dict:

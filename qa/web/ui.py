@@ -22,6 +22,7 @@ from typing import Any
 from ..conversation import chat_turn, more_like_turn, rerun
 from ..errors import ReviewQAError
 from ..gazetteer import NATIONS, UNKNOWN
+from ..search import Filters
 from ..search.explain import UNKNOWN_MEANS
 from ..search.vocabulary import FilterValues, filter_values
 from ..settings import Settings
@@ -32,6 +33,7 @@ from .forms import (
     digest_of_answer,
     filters_to_panel,
     follow_up_example,
+    keep_listed_years,
     keyword_choices,
     open_review,
     panel_to_filters,
@@ -232,7 +234,11 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         conversation = list(conversation or [])
         if not conversation:
             raise ReviewQAError("Ask a question first; the filters apply to it.")
-        filters = panel_to_filters(year_from, year_to, places, keywords, age, include_unknown)
+        filters = keep_listed_years(panel_to_filters(year_from, year_to, places, keywords, age, include_unknown),
+                                    conversation[-1].filters)
+        return rerun_with(conversation, filters)
+
+    def rerun_with(conversation, filters):
         previous = conversation[-1]
         turn = rerun(service, previous, filters, previous.k, f"(filters) {filters.describe() or 'no filters'}",
                      "refine", "filters set in the panel: " + (filters.describe() or "none"))
@@ -243,7 +249,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         cleared: tuple[str, str, list[str], list[str], str, bool] = (ANY, ANY, [], [], ANY, False)
         if not conversation:
             return (conversation, chat_messages([]), *cleared, gr.update())
-        conversation, messages, choices = apply_panel(conversation, *cleared)
+        conversation, messages, choices = rerun_with(list(conversation), Filters())
         return (conversation, messages, *cleared, choices)
 
     def clear_chat():

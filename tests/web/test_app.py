@@ -25,6 +25,7 @@ from qa.web.forms import (
     digest_of_answer,
     filters_to_panel,
     follow_up_example,
+    keep_listed_years,
     keyword_choices,
     open_review,
     panel_to_filters,
@@ -72,6 +73,12 @@ def test_follow_ups_treat_listed_years_as_the_year_filter(fixture_reviews):
     assert removed.filters == Filters(nations=("Wales",))
     replaced = interpret("only 2022", listed, fixture_reviews)
     assert replaced.filters == Filters(year_from=2022, year_to=2022, nations=("Wales",))
+
+
+def test_applying_the_panel_keeps_listed_years_it_cannot_show():
+    listed = Filters(years=(2019, 2021))
+    assert keep_listed_years(Filters(nations=("Wales",)), listed) == Filters(years=(2019, 2021), nations=("Wales",))
+    assert keep_listed_years(Filters(year_from=2022), listed) == Filters(year_from=2022)
 
 
 def test_first_message_is_always_new(fixture_reviews):
