@@ -14,6 +14,7 @@ then measured for each ranking configuration:
     .venv/bin/python -m bench.reports                                 # a temporary copy, removed after
     .venv/bin/python -m bench.reports --root /tmp/reports-root        # kept there, and reused next time
     .venv/bin/python -m bench.reports --configs default,no-review-bm25 --baseline default --misses
+    .venv/bin/python -m bench.reports --root /tmp/reports-ctx --context-embedding --configs no-context,default
 
 With --root, a folder already prepared by this module is reused (its index is refreshed if the code
 cuts passages differently); rendering needs Debian's /usr/bin/chromium. Figures are printed, never
@@ -44,13 +45,13 @@ SETS = {"dev1": (ROOT / "eval" / "topics.tsv", ROOT / "eval" / "qrels.txt", ROOT
 MAP_FILE = "report-reviews.json"    # slug -> review id, written beside corpus/ in the prepared folder
 
 
-def prepare(root: Path) -> dict[str, str]:
+def prepare(settings) -> dict[str, str]:
     """The prepared folder's slug -> review id; on first use, copy the shipped collection there, render
     the reports and add them with Service.add (which builds the index)."""
     from qa.service import Service
-    from qa.settings import SHIPPED_COLLECTION, Settings
+    from qa.settings import SHIPPED_COLLECTION
 
-    settings = Settings(root=root)
+    root = settings.root
     mapping_path = root / MAP_FILE
     if mapping_path.exists():
         report = Service(settings).build(progress=False)    # a no-op unless the passages are cut differently
@@ -168,6 +169,8 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list the report questions whose first passage "
                                                               "does not hold the answer")
     parser.add_argument("--json", action="store_true", help="print JSON")
+    parser.add_argument("--context-embedding", action="store_true",
+                        help="build and search with the in-context vectors too (Settings.context_embedding)")
     args = parser.parse_args()
     if args.root:
         args.root.mkdir(parents=True, exist_ok=True)
@@ -180,10 +183,12 @@ def main() -> None:
 def run(args, root: Path) -> None:
     from qa.evaluation import compare_runs, format_comparison, format_table, review_run, score_run
     from qa.service import Service
+    from qa.settings import Settings
     from testkit.reports import questions
 
-    mapping = prepare(root)
-    service = Service(service_settings(root))
+    settings = Settings(root=root, context_embedding=args.context_embedding)
+    mapping = prepare(settings)
+    service = Service(settings)
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
     baseline = args.baseline if args.baseline in configs else configs[0]
     ordered = [baseline, *(c for c in configs if c != baseline)]
@@ -239,12 +244,6 @@ def run(args, root: Path) -> None:
             for row in answered[name]:
                 if not row.first:
                     print(f"  {row.qid} rank {row.rank} any={row.any}: {row.first_shown[:140]}")
-
-
-def service_settings(root: Path):
-    from qa.settings import Settings
-
-    return Settings(root=root)
 
 
 if __name__ == "__main__":

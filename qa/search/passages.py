@@ -49,10 +49,8 @@ def best_passages(index: SearchIndex, review_position: int, segment_ids: np.ndar
     floor = best_sim + LEXICAL_WEIGHT * lexical
     query_terms = set(tokenize(keyword_query))
     passages = []
-    for position, scaffolding in _contenders(index, chunk_ids, floor, limit):
+    for position, answers in _contenders(index, chunk_ids, floor, best_sim, limit):
         own = np.flatnonzero(local == position)
-        if not len(own):
-            continue
         # Evidence: the sentence closest in meaning, with a small bonus for sharing the question's words.
         # Only sentences within the bonus of the closest can win, so only those are tokenized.
         sims = segment_sims[own]
@@ -61,33 +59,39 @@ def best_passages(index: SearchIndex, review_position: int, segment_ids: np.ndar
                                                                       query_terms) for i in near]
         best = int(segment_ids[near[int(np.argmax(evidence))]])
         score = max(evidence) + LEXICAL_WEIGHT * float(lexical[position])
-        answers = not scaffolding and not is_weak(float(sims.max()))
         passages.append((not answers, PassageHit(index.chunk(int(chunk_ids[position])), score,
                                                  index.segment_span(best))))
     passages.sort(key=lambda item: (item[0], -item[1].score, item[1].chunk.row))
     return tuple(hit for _, hit in passages[:limit])
 
 
-def _contenders(index: SearchIndex, chunk_ids: np.ndarray, floor: np.ndarray, limit: int) -> list[tuple[int, bool]]:
-    """(position, is scaffolding) of the passages that can make the top `limit` of their kind: taken
-    in order of their score's lower bound, each kind until `limit` of it are in hand and no other
-    of it can still overtake them."""
+def _contenders(index: SearchIndex, chunk_ids: np.ndarray, floor: np.ndarray, best_sim: np.ndarray,
+                limit: int) -> list[tuple[int, bool]]:
+    """(position, answers) of the passages that can be shown: those that answer (substance whose best
+    sentence is not a weak match) come first, the rest (scaffolding, weak matches) only after them.
+    Passages are taken in order of their score's lower bound, each group until `limit` of it are in
+    hand and no other of it can overtake them; with `limit` answering ones in hand nothing else can
+    be shown. Only a passage that is not a weak match is checked for scaffolding."""
     order = np.argsort(-floor, kind="stable")
     kept: list[tuple[int, bool]] = []
     thresholds: dict[bool, float] = {}
     counts = {True: 0, False: 0}
     for position in order.tolist():
+        if not np.isfinite(best_sim[position]):
+            break                                   # no sentence of it was scored: neither is any after it
         bound = float(floor[position]) + OVERLAP_BONUS
-        if all(kind in thresholds and bound < thresholds[kind] for kind in (True, False)):
+        if True in thresholds and bound < thresholds[True]:
             break
-        chunk = index.chunk(int(chunk_ids[position]))
-        scaffolding = is_scaffolding(chunk.text, chunk.section.title)
-        if scaffolding in thresholds and bound < thresholds[scaffolding]:
+        answers = not is_weak(float(best_sim[position]))
+        if answers:
+            chunk = index.chunk(int(chunk_ids[position]))
+            answers = not is_scaffolding(chunk.text, chunk.section.title)
+        if answers in thresholds and bound < thresholds[answers]:
             continue
-        kept.append((position, scaffolding))
-        counts[scaffolding] += 1
-        if counts[scaffolding] == limit:
-            thresholds[scaffolding] = float(floor[position])
+        kept.append((position, answers))
+        counts[answers] += 1
+        if counts[answers] == limit:
+            thresholds[answers] = float(floor[position])
     return kept
 
 
