@@ -138,7 +138,7 @@ def write_manifest(folder: Path, manifest: Manifest) -> Manifest:
 
 def library_versions() -> dict[str, str | None]:
     versions: dict[str, str | None] = {}
-    for dist in ("faiss-cpu", "bm25s", "numpy", "langchain-text-splitters", "onnxruntime", "sentence-transformers"):
+    for dist in ("faiss-cpu", "bm25s", "numpy", "onnxruntime", "sentence-transformers"):
         try:
             versions[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
