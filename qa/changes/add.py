@@ -40,7 +40,7 @@ from ..text import clean_line, match_key, slugify
 from .options import AddOptions, FileMetadata, MetadataError, check_metadata
 from .originals import check_inside, copy_in, relative_file, safe_file_name
 from .reports import AddReport, FileResult
-from .transaction import Change, default_embedder, read_collection, recover, run_change, sweep_orphans
+from .transaction import Change, index_builder, read_collection, recover, run_change, sweep_orphans
 
 log = logging.getLogger("reviewqa.changes")
 
@@ -58,7 +58,6 @@ def add_files(settings: Settings, paths: Iterable[str | Path], options: AddOptio
     build); a problem with one file is reported in its FileResult and the other files still go in.
     """
     from ..extras import require
-    from ..index import build_index
     from ..index.build import index_status
 
     require("ingest", "Adding files")
@@ -69,11 +68,7 @@ def add_files(settings: Settings, paths: Iterable[str | Path], options: AddOptio
     found = expand_paths(paths)
     if not found:
         raise DocumentError("No files were given to add; name one or more files or folders.")
-    if embedder is None:
-        embedder = default_embedder(settings)
-    def build(collection: Collection):
-        return build_index(settings, embedder, progress=show_bar, collection=collection)
-
+    build = index_builder(settings, embedder, show_bar)
     with writer_lock(settings.corpus_path):
         recovered = recover(settings, build)
         collection = read_collection(settings)

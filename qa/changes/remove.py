@@ -10,7 +10,7 @@ from ..collection import Collection, load_collection, writer_lock
 from ..errors import CollectionError, ReviewQAError
 from ..settings import Settings
 from .reports import DocumentInfo, RemoveReport
-from .transaction import Change, default_embedder, read_collection, recover, run_change
+from .transaction import Change, index_builder, read_collection, recover, run_change
 
 Progress = Callable[[float, str], None]
 
@@ -19,14 +19,8 @@ def remove_document(settings: Settings, document_id: str, *, embedder=None,
                     progress: Progress | None = None, show_bar: bool = False) -> RemoveReport:
     """Remove one document (and its review, if it has no other document left), delete its original
     from the collection's files folder, and update the index. All or nothing, like `add_files`."""
-    from ..index import build_index
-
     say = progress or (lambda fraction, message: None)
-    if embedder is None:
-        embedder = default_embedder(settings)
-    def build(collection: Collection):
-        return build_index(settings, embedder, progress=show_bar, collection=collection)
-
+    build = index_builder(settings, embedder, show_bar)
     with writer_lock(settings.corpus_path):
         recovered = recover(settings, build)
         collection = read_collection(settings)

@@ -45,6 +45,18 @@ def default_embedder(settings: Settings):
     return load
 
 
+def index_builder(settings: Settings, embedder=None, show_bar: bool = False):
+    """collection -> the index built for it: what a change runs once its collection is written (and
+    what recovery runs to finish an interrupted one). `embedder` defaults to the settings' model,
+    loaded only if something needs embedding."""
+    def build(collection: Collection):
+        from ..index import build_index
+
+        return build_index(settings, embedder if embedder is not None else default_embedder(settings),
+                           progress=show_bar, collection=collection)
+    return build
+
+
 def read_collection(settings: Settings) -> Collection:
     """The collection; a missing file is an empty collection, so a new folder can start with `add`."""
     path = Path(settings.corpus_path)
