@@ -1,11 +1,11 @@
 """A conversation of searches, without any UI: each message becomes a Turn; follow-ups ("only 2022",
 "what about Wales?", "show more", "more like the second one") refine the previous turn.
 
-    turns.py      Turn, chat_turn, more_like_turn, rerun
+    turns.py      Turn, chat_turn, more_like_turn, rerun, replay
     followup.py   reading a follow-up message against the previous turn's filters
 """
 
 from .followup import FollowUp, interpret
-from .turns import MORE_STEP, Turn, chat_turn, more_like_turn, rerun
+from .turns import MORE_STEP, Turn, chat_turn, more_like_turn, replay, rerun
 
-__all__ = ["FollowUp", "MORE_STEP", "Turn", "chat_turn", "interpret", "more_like_turn", "rerun"]
+__all__ = ["FollowUp", "MORE_STEP", "Turn", "chat_turn", "interpret", "more_like_turn", "replay", "rerun"]

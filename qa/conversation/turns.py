@@ -6,7 +6,7 @@ functions; nothing here knows about components or HTML.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..errors import ReviewQAError
 from ..search import MAX_K, Filters, SearchRequest, SearchResponse, SimilarRequest, search_request
@@ -25,6 +25,9 @@ class Turn:
     response: SearchResponse
     literal: bool                 # filters understood from the question were not used
     more_like: str | None = None  # the review id a "more like this" turn started from
+    # The filters the search was given (the panel's, or a follow-up's); with `question`, `literal` and
+    # `more_like` they replay this answer exactly (a shared link). `filters` adds what was understood.
+    given: Filters = field(default_factory=Filters)
 
     @property
     def filters(self) -> Filters:
@@ -52,7 +55,8 @@ def chat_turn(service, message: str, conversation: list[Turn], panel: Filters, u
     if follow.kind == "new" or previous is None:
         base = _without_stale_understanding(panel, previous)
         request = search_request(message, service.settings, filters=base, k=k, literal=not use_understanding)
-        return Turn(message, request.question, "new", "", k, service.search(request), not use_understanding)
+        return Turn(message, request.question, "new", "", k, service.search(request), not use_understanding,
+                    given=base)
     if follow.kind == "more_like":
         hits = previous.response.hits
         rank = len(hits) if follow.more_like_rank == -1 else follow.more_like_rank
@@ -67,7 +71,7 @@ def chat_turn(service, message: str, conversation: list[Turn], panel: Filters, u
 
 def more_like_turn(service, review_id: str, filters: Filters, k: int, message: str, change: str) -> Turn:
     response = service.more_like(SimilarRequest(review_id, filters, k))
-    return Turn(message, response.query, "more_like", change, k, response, True, more_like=review_id)
+    return Turn(message, response.query, "more_like", change, k, response, True, more_like=review_id, given=filters)
 
 
 def rerun(service, previous: Turn, filters: Filters, k: int, message: str, kind: str, change: str) -> Turn:
@@ -77,7 +81,18 @@ def rerun(service, previous: Turn, filters: Filters, k: int, message: str, kind:
         response = service.more_like(SimilarRequest(previous.more_like, filters, k))
     else:
         response = service.search(SearchRequest(previous.question, filters, k, literal=True))
-    return Turn(message, previous.question, kind, change, k, response, True, more_like=previous.more_like)
+    return Turn(message, previous.question, kind, change, k, response, True, more_like=previous.more_like,
+                given=filters)
+
+
+def replay(service, question: str, more_like: str, given: Filters, literal: bool, k: int) -> Turn:
+    """The answer a shared link names (qa/web/links.py): a turn's question or "more like" review,
+    the filters it was given and whether filters were read from the question; the same search again."""
+    if more_like:
+        title = service.review(more_like).review.title
+        return more_like_turn(service, more_like, given, k, "More like this review", f"reviews like “{title}”")
+    request = search_request(question, service.settings, filters=given, k=k, literal=literal)
+    return Turn(question, request.question, "new", "", k, service.search(request), literal, given=given)
 
 
 def _without_stale_understanding(panel: Filters, previous: Turn | None) -> Filters:

@@ -4,12 +4,11 @@ plain functions the Blocks in ui.py call, and the tests call directly."""
 
 from __future__ import annotations
 
-import html
 import os
 import re
 import tempfile
 import time
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..conversation import Turn
@@ -20,25 +19,44 @@ from ..search import search_request
 from ..search.filters import Filters, filters_from_input
 from ..search.vocabulary import FilterValues
 from .export import to_csv, to_markdown
-from .render import answer_html, error_html, review_html
+from .render import review_html
 
 ANY = "any"
 PLACE_KINDS = {"Nation": "nations", "Region": "regions", "Area": "areas"}
 
-def place_choices(values: FilterValues) -> list[tuple[str, str]]:
+def _counted(name: str, count: int, here: dict[str, int] | None) -> str:
+    """A filter value's label: how many reviews in the collection have it, and (for an answer) how
+    many of the answer's reviews do."""
+    if here is None:
+        return f"{name} ({count})"
+    return f"{name} ({here.get(name, 0)} here · {count} in all)"
+
+
+def _here(values: FilterValues | None, name: str) -> dict[str, int] | None:
+    return None if values is None else dict(getattr(values, name))
+
+
+def year_choices(values: FilterValues, here: FilterValues | None = None) -> list[tuple[str, str]]:
+    return [(ANY, ANY)] + [(_counted(year, count, _here(here, "years")), year) for year, count in values.years]
+
+
+def place_choices(values: FilterValues, here: FilterValues | None = None) -> list[tuple[str, str]]:
     """(label with the number of reviews, value) for every nation, English region and area."""
-    kinds = (("Nation", values.nations), ("Region", [(r, n) for r, n in values.regions
-                                                     if r not in {nation for nation, _ in values.nations}]),
-             ("Area", values.areas))
-    return [(f"{kind}: {name} ({count})", f"{kind}: {name}") for kind, listed in kinds for name, count in listed]
+    nations = {nation for nation, _ in values.nations}
+    kinds = (("Nation", values.nations, "nations"),
+             ("Region", [(r, n) for r, n in values.regions if r not in nations], "regions"),
+             ("Area", values.areas, "areas"))
+    return [(f"{kind}: {_counted(name, count, _here(here, field))}", f"{kind}: {name}")
+            for kind, listed, field in kinds for name, count in listed]
 
 
-def keyword_choices(values: FilterValues) -> list[tuple[str, str]]:
-    return [(f"{keyword} ({count})", keyword) for keyword, count in sorted(values.keywords)]
+def keyword_choices(values: FilterValues, here: FilterValues | None = None) -> list[tuple[str, str]]:
+    return [(_counted(keyword, count, _here(here, "keywords")), keyword) for keyword, count in sorted(values.keywords)]
 
 
-def age_choices(values: FilterValues) -> list[tuple[str, str]]:
-    return [(ANY, ANY)] + [(f"{label} ({count})", label) for label, count in values.age_groups]
+def age_choices(values: FilterValues, here: FilterValues | None = None) -> list[tuple[str, str]]:
+    return [(ANY, ANY)] + [(_counted(label, count, _here(here, "age_groups")), label)
+                           for label, count in values.age_groups]
 
 
 def panel_to_filters(year_from, year_to, places, keywords, age, include_unknown=False) -> Filters:
@@ -83,40 +101,51 @@ def follow_up_example(values: FilterValues) -> str:
 
 # --- what the components show ------------------------------------------------------------------
 
-def chat_messages(conversation: list[Turn], error: tuple[str, str] | None = None) -> list[dict]:
-    messages = []
-    for turn in conversation:
-        messages.append({"role": "user", "content": html.escape(turn.message)})
-        messages.append({"role": "assistant", "content": answer_html(turn)})
-    if error:
-        messages.append({"role": "user", "content": html.escape(error[0])})
-        messages.append({"role": "assistant", "content": error_html(error[1])})
-    return messages
+ACTIONS = ("open", "source", "pick", "turn", "unpick", "up", "down")
+_DIGITS = re.compile(r"[0-9]{1,9}")
 
 
-def review_choices(turn: Turn | None) -> list[tuple[str, str]]:
-    """(label, "review id|document id|start|end") for each shown result's best passage."""
-    if turn is None:
-        return []
-    choices = []
-    for rank, hit in enumerate(turn.shown, 1):
-        best = hit.passages[0].chunk if hit.passages else None
-        value = f"{hit.review.id}|{best.document.id}|{best.start}|{best.end}" if best else f"{hit.review.id}|||"
-        choices.append((f"{rank}. {hit.review.title}", value))
-    return choices
+@dataclass(frozen=True)
+class Click:
+    """A click on a control inside the app's HTML (render.py's data-* attributes), as the browser
+    sent it: checked here, since anyone can send any event data."""
+
+    action: str
+    review: str = ""
+    document: str = ""
+    passage: str = ""
+    start: int | None = None
+    end: int | None = None
+    page: int | None = None
+    turn: int | None = None
 
 
-def open_review(service, choice: str) -> tuple[str, str]:
-    """(review HTML with the cited passage highlighted, review id)."""
-    review_id, _, rest = (choice or "").partition("|")
-    if not review_id:
+def click_of(data) -> Click:
+    if not isinstance(data, dict) or data.get("rqAction") not in ACTIONS:
+        raise ReviewQAError("That control is not one this page knows; reload the page.")
+
+    def text(name: str) -> str:
+        value = data.get(name, "")
+        if not isinstance(value, str) or len(value) > 400:
+            raise ReviewQAError("That control sent a value this page cannot use; reload the page.")
+        return value
+
+    def number(name: str) -> int | None:
+        value = text(name)
+        return int(value) if _DIGITS.fullmatch(value) else None
+
+    return Click(action=data["rqAction"], review=text("review"), document=text("document"), passage=text("passage"),
+                 start=number("start"), end=number("end"), page=number("page"), turn=number("turn"))
+
+
+def open_review(service, click: Click) -> str:
+    """The review HTML with the cited passage (document, start, end) highlighted."""
+    if not click.review:
         raise ReviewQAError("Pick one of the results first.")
-    document_id, _, span = rest.partition("|")
-    start, _, end = span.partition("|")
-    view = service.review(review_id)
-    digits = re.compile(r"[0-9]{1,9}")
-    highlight = (document_id, int(start), int(end)) if digits.fullmatch(start) and digits.fullmatch(end) else None
-    return review_html(view, highlight), review_id
+    view = service.review(click.review)
+    highlight = ((click.document, click.start, click.end)
+                 if click.document and click.start is not None and click.end is not None else None)
+    return review_html(view, highlight)
 
 
 def write_export(conversation: list[Turn], scope: str, fmt: str, folder: Path) -> str:

@@ -7,13 +7,38 @@ from html import escape
 
 from ..gazetteer import UNKNOWN
 from ..search.explain import UNKNOWN_MEANS, filter_report, unknown_marks
-from ..search.passages import citation_label
+from ..search.passages import citation_label, page_span
 from ..search.relevance import scale_description
 
 CSS = """
 .rq-card{border:1px solid #d0d7de;border-radius:8px;padding:10px 12px;margin:10px 0;background:#fff;color:#1f2328}
-.rq-head{font-weight:600;font-size:1.02em}
-.rq-rank{display:inline-block;min-width:1.6em;color:#57606a}
+.rq-head{font-weight:600;font-size:1.05em;margin:0}
+.rq-rank{display:inline-block;min-width:2.2em;color:#57606a;margin-right:.3em}
+.rq-answer-title{font-size:1.15em;margin:4px 0}
+.rq-title,.rq-cite,.rq-step{background:none;border:none;padding:0;font:inherit;color:#0b5cad;text-align:left;
+ cursor:pointer;text-decoration:underline;text-underline-offset:2px}
+.rq-title:hover,.rq-cite:hover,.rq-step:hover{color:#06386b}
+.rq-title:focus-visible,.rq-cite:focus-visible,.rq-step:focus-visible,.rq-keep:focus-visible{outline:3px solid #0b5cad;
+ outline-offset:2px}
+.rq-keep{margin-left:.8em;font-size:.85em;border:1px solid #57606a;border-radius:4px;background:#fff;color:#1f2328;
+ padding:0 .5em;cursor:pointer}
+.rq-keep[aria-pressed='true']{background:#0b5cad;color:#fff;border-color:#0b5cad}
+.rq-history ol{display:flex;flex-wrap:wrap;gap:4px 14px;list-style:none;padding:0;margin:4px 0}
+.rq-history li::before{content:'› ';color:#57606a}
+.rq-step[aria-current='true']{font-weight:600;text-decoration:none;color:#1f2328}
+.rq-table{border-collapse:collapse;margin:0 18px 12px 0;font-size:.9em}
+.rq-table caption{font-weight:600;text-align:left}
+.rq-table th,.rq-table td{border-bottom:1px solid #d0d7de;padding:2px 10px 2px 0;text-align:left}
+.rq-tables{display:flex;flex-wrap:wrap;align-items:flex-start}
+#rq-counter-text{font-size:.85em;color:#57606a}
+#rq-ask button,button#rq-ask,#rq-apply,#rq-add,#rq-digest{background:#0b5cad;color:#fff;border-color:#0b5cad}
+#rq-question textarea::placeholder{color:#6e7781;opacity:1}
+.gradio-container button[role='tab'][aria-selected='true']{color:#0b5cad !important}
+.gradio-container button[role='tab'][aria-selected='true']::after{background:#0b5cad !important}
+.gradio-container{--body-text-color-subdued:#57606a;--input-placeholder-color:#6e7781;--block-info-text-color:#57606a}
+.gradio-container .info-text,.gradio-container .show-api,footer a,footer button{color:#57606a !important}
+.gradio-container input[role='listbox'],.gradio-container input[aria-controls]{color:#1f2328 !important}
+@media (max-width:640px){#rq-intro p{font-size:.9em}}
 .rq-meta,.rq-kw{color:#57606a;font-size:.9em;margin-top:2px}
 .rq-section{font-size:.85em;font-weight:600;color:#0b5cad;margin-top:8px}
 .rq-quote{border-left:3px solid #d0d7de;margin:4px 0 0 0;padding:2px 10px;white-space:pre-wrap}
@@ -45,12 +70,28 @@ def _highlight(text: str, start: int, end: int) -> str:
     return f"{escape(text[:start])}<mark>{escape(text[start:end])}</mark>{escape(text[end:])}"
 
 
-def result_card(rank: int, hit, filters=None, passages: int = 2) -> str:
+def _attributes(**data: object) -> str:
+    """data-* attributes for a control in the answer's HTML; the app's click handler reads them."""
+    return " ".join(f'data-{name.replace("_", "-")}="{escape(str(value), quote=True)}"' for name, value in data.items())
+
+
+def _plural(count: int, one: str, many: str | None = None) -> str:
+    return f"{count:,} {one if count == 1 else (many or one + 's')}"
+
+
+def result_card(rank: int, hit, filters=None, passages: int = 2, picked: frozenset[str] = frozenset()) -> str:
+    """One review in the answer: its title (a heading and a button that opens the review at the cited
+    passage), what it is, and its best passages, each with its citation (a button that opens the source
+    at that page) and a Keep toggle for the trainer's selection."""
     review = hit.review
     nation = review.nation if review.nation != UNKNOWN else "nation unknown"
+    best = hit.passages[0] if hit.passages else None
+    opener = _attributes(rq_action="open", review=review.id, document=best.chunk.document.id if best else "",
+                         start=best.chunk.start if best else "", end=best.chunk.end if best else "")
     parts = [
-        "<div class='rq-card'>",
-        f"<div class='rq-head'><span class='rq-rank'>{rank}.</span>{escape(review.title)}</div>",
+        f"<article class='rq-card' aria-labelledby='rq-title-{rank}'>",
+        f"<h3 class='rq-head' id='rq-title-{rank}'><span class='rq-rank'>#{rank}</span> "
+        f"<button type='button' class='rq-title' {opener}>{escape(review.title)}</button></h3>",
         f"<div class='rq-meta'>{escape(review.year_label)} · {escape(review.area)} · "
         f"{escape(review.name)} · {escape(nation)} · <span class='rq-match'>match {hit.match:.2f} "
         f"({escape(hit.match_label)})</span></div>",
@@ -63,17 +104,24 @@ def result_card(rank: int, hit, filters=None, passages: int = 2) -> str:
         parts.append(f"<div class='rq-kw'>Keywords: {escape(', '.join(review.keywords))}</div>")
     for passage in hit.passages[:passages]:
         chunk = passage.chunk
+        first, _ = page_span(passage)
+        source = _attributes(rq_action="source", review=review.id, document=chunk.document.id,
+                             page=first.number if first else "", passage=chunk.id, start=chunk.start, end=chunk.end)
+        kept = chunk.id in picked
+        keep = _attributes(rq_action="pick", review=review.id, passage=chunk.id)
         # The evidence offsets are in document coordinates; make them passage-relative.
         local_start, local_end = passage.evidence[0] - chunk.start, passage.evidence[1] - chunk.start
-        parts.append(f"<div class='rq-section'>{escape(citation_label(passage))}</div>")
+        parts.append(f"<div class='rq-section'><button type='button' class='rq-cite' {source} "
+                     f"title='Open the source at this page'>{escape(citation_label(passage))}</button>"
+                     f"<button type='button' class='rq-keep' aria-pressed='{'true' if kept else 'false'}' {keep}>"
+                     f"{'Kept ✓' if kept else 'Keep'}</button></div>")
         parts.append(f"<blockquote class='rq-quote'>{_highlight(chunk.text, local_start, local_end)}</blockquote>")
-    parts.append("</div>")
+    parts.append("</article>")
     return "".join(parts)
 
 
-def answer_html(turn) -> str:
-    """The assistant's message for one turn: what changed, what was understood and filtered (and
-    what that left out), then one card per review, and the relevance scale."""
+def answer_notes(turn) -> list[str]:
+    """What changed, what was understood and filtered, and what that left out."""
     lines = []
     if turn.change:
         lines.append(f"<div class='rq-note'>Follow-up: {escape(turn.change)}.</div>")
@@ -84,25 +132,83 @@ def answer_html(turn) -> str:
     lines += [f"<div class='rq-note'>Note: {escape(line)}</div>" for line in report.not_applied]
     lines += [f"<div class='rq-note rq-left-out'>{escape(line)} Tick “Include reviews whose value is unknown” and "
               "apply to include them.</div>" for line in report.left_out]
+    return lines
+
+
+def answer_html(turn, page=None, picked: frozenset[str] = frozenset()) -> str:
+    """The answer: the question, what was understood and filtered (and what that left out), the count,
+    then one card per review on this page (qa/web/answers.py), and the relevance scale."""
+    from .answers import answer_page
+    from .links import AnswerView
+
+    page = page or answer_page(turn, AnswerView())
+    what = (f"Reviews like “{escape(turn.response.query)}”" if turn.more_like
+            else f"Answer to “{escape(turn.question)}”")
+    lines = [f"<h2 class='rq-answer-title'>{what}</h2>", *answer_notes(turn)]
+    report = filter_report(turn.response)
     hits = turn.response.hits
-    shown = turn.shown
     filters_text = turn.filters.describe()
     scope = f" Filtered to: {escape(filters_text)}." if filters_text else ""
     if report.emptied:
         lines.append(f"<div class='rq-line rq-emptied'>{escape(report.emptied)} Remove or widen that filter.</div>")
         return "".join(lines)
-    if not shown:
+    if not page.entries:
         nearest = f" The nearest was “{escape(hits[0].review.title)}”, a weak match." if hits else ""
-        lines.append(f"<div class='rq-line'>No review is close enough to this question to show.{scope}{nearest} "
-                     "Try other words, or remove filters.</div>")
+        lines.append(f"<div class='rq-line rq-count'>No review is close enough to this question to show.{scope}"
+                     f"{nearest} Try other words, or remove filters.</div>")
         return "".join(lines)
-    lines.append(f"<div class='rq-line'>{len(shown)} reviews shown, best first, out of {turn.response.matched} "
-                 f"that passed the filters.{scope} Highlighted: the sentence that best answers the question.</div>")
-    lines += [result_card(rank, hit, turn.filters) for rank, hit in enumerate(shown, 1)]
-    if len(shown) < len(hits):
-        lines.append(f"<div class='rq-note'>{len(hits) - len(shown)} weaker matches hidden.</div>")
+    order = {"relevance": "best match first", "newest": "newest first", "oldest": "oldest first"}[page.view.sort]
+    lines.append(f"<div class='rq-line rq-count' role='status'>{_plural(page.listed, 'review')} "
+                 f"{'matches' if page.listed == 1 else 'match'} out of {turn.response.matched:,} that passed the "
+                 f"filters; showing {page.first}–{page.last}, {order}.{scope} Highlighted: the sentence that best "
+                 "answers the question. A title opens the review; a citation opens the source.</div>")
+    lines += [result_card(rank, hit, turn.filters, picked=picked) for rank, hit in page.entries]
+    if page.weak_hidden:
+        lines.append(f"<div class='rq-note'>{_plural(page.weak_hidden, 'weaker match', 'weaker matches')} hidden: "
+                     "tick “Show weak matches” to list them.</div>")
     lines.append(f"<div class='rq-note rq-scale'>{escape(scale_description())}</div>")
     return "".join(lines)
+
+
+def history_html(conversation, current: int) -> str:
+    """The conversation so far, each step a button that shows its answer again."""
+    if len(conversation) < 2:
+        return ""
+    items = []
+    for index, turn in enumerate(conversation):
+        label = escape(turn.message if len(turn.message) <= 80 else turn.message[:79] + "…")
+        state = " aria-current='true'" if index == current else ""
+        items.append(f"<li><button type='button' class='rq-step' {_attributes(rq_action='turn', turn=index)}"
+                     f"{state}>{label}</button></li>")
+    return f"<nav aria-label='This conversation' class='rq-history'><ol>{''.join(items)}</ol></nav>"
+
+
+def overview_html(values, kinds: dict[str, int] | None = None) -> str:
+    """What the collection covers: how many reviews, from when, where, of what kind; unknowns counted."""
+    from ..records import DOCUMENT_KINDS
+
+    years = [int(year) for year, _ in values.years]
+    span = f", published {years[0]}–{years[-1]}" if years else ""
+    parts = [f"<h2>What the collection covers</h2><p class='rq-line'>{_plural(values.reviews, 'review')}{span}."]
+    unknown = [f"{count} with {UNKNOWN_MEANS[group]}" for group, count in values.unknown.items() if count]
+    if unknown:
+        parts.append(" Unknown values (shown as unknown, never filtered away silently): "
+                     f"{escape('; '.join(unknown))}.")
+    parts.append("</p><div class='rq-tables'>")
+    nations = {name for name, _ in values.nations}
+    tables = [("By nation", values.nations), ("By English region",
+                                                [(r, n) for r, n in values.regions if r not in nations]),
+              ("By year", values.years), ("By child's age", values.age_groups)]
+    if kinds:
+        tables.append(("Documents by kind", [(DOCUMENT_KINDS.get(kind, kind), count)
+                                             for kind, count in sorted(kinds.items(), key=lambda item: -item[1])]))
+    for caption, rows in tables:
+        body = "".join(f"<tr><th scope='row'>{escape(str(name))}</th><td>{count:,}</td></tr>" for name, count in rows)
+        parts.append(f"<table class='rq-table'><caption>{escape(caption)}</caption>"
+                     f"<thead><tr><th scope='col'>Value</th><th scope='col'>Reviews</th></tr></thead>"
+                     f"<tbody>{body}</tbody></table>")
+    parts.append("</div>")
+    return "".join(parts)
 
 
 def error_html(message: str) -> str:

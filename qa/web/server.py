@@ -111,8 +111,7 @@ def make_server_app(settings: Settings, service, *, reviews=None, token: str | N
     if with_ui:
         import gradio as gr
 
-        from .render import CSS
-        from .ui import build_app
+        from .ui import build_app, page_options
 
         # Gradio keeps timings of its last 10,000 events for its monitoring page (some 50 MB); 1,000 will do.
         os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1000")
@@ -121,7 +120,7 @@ def make_server_app(settings: Settings, service, *, reviews=None, token: str | N
         # call without a session_hash is a new session: 10,000 of them (its default) would be 2 GB.
         demo.state_session_capacity = SESSION_CAPACITY
         app = gr.mount_gradio_app(app, demo, path="/", auth=ui_auth, max_file_size=settings.parse_limits.max_file_bytes,
-                                  show_error=False, footer_links=["api"], css=CSS, theme=None)
+                                  show_error=False, footer_links=["api"], theme=None, **page_options())
         # Gradio checks that a file named in an event's input was uploaded to this server (and refuses
         # any other path before opening it) only once it believes the app "has launched", which
         # `launch()` sets and mounting does not. Without this, a crafted event could name any file on

@@ -1,10 +1,13 @@
-"""The Gradio app's Blocks: a chat of cited answers, filters beside it, follow-ups, a review view,
-exports and an add-documents panel. `build_app` makes the Blocks, one function per panel; nothing
-heavy happens at import time.
+"""The Gradio app's Blocks: a question box, the answer as a list of cited reviews that starts at the
+best one, with tabs beside it to read a review, open the source, keep passages for teaching, see what
+the reviews learned, export, and see what the collection covers; filters and the order in a sidebar.
+Every answer is a link (qa/web/links.py): the page's address holds the question, filters, order and
+page, so reloading it, sending it to a colleague, back and forward all show the same answer.
 
-This module only wires components to the service: the conversation is in qa/conversation/, the
-values behind the components in forms.py, the HTML in render.py, the files in export.py, the add
-path in uploads.py. Every handler's error is a `gr.Error` with one sentence.
+`build_app` makes the Blocks, one function per panel; nothing heavy happens at import time. This module
+only wires components to the service: the conversation is in qa/conversation/, the answer's pages and
+counts in answers.py, the values behind the components in forms.py, the HTML in render.py, the files in
+export.py, the add path in uploads.py. Every handler's error is a `gr.Error` with one sentence.
 """
 
 from __future__ import annotations
@@ -15,21 +18,22 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..conversation import chat_turn, more_like_turn, rerun
+from ..conversation import chat_turn, more_like_turn, replay, rerun
 from ..errors import ReviewQAError
 from ..gazetteer import NATIONS, UNKNOWN
 from ..search import Filters
 from ..search.explain import UNKNOWN_MEANS
 from ..search.vocabulary import FilterValues, filter_values
 from ..settings import Settings
+from .answers import APP_K, answer_page, result_profile
 from .forms import (
     ANY,
     age_choices,
-    chat_messages,
+    click_of,
     digest_of_answer,
     filters_to_panel,
     follow_up_example,
@@ -39,11 +43,12 @@ from .forms import (
     panel_to_filters,
     place_choices,
     removal_choices,
-    review_choices,
     write_briefing,
     write_export,
+    year_choices,
 )
-from .render import add_report_html, digest_html
+from .links import SORTS, AnswerView, from_query, link_of, to_query
+from .render import add_report_html, answer_html, digest_html, history_html, overview_html
 from .uploads import ADD_FILE_TYPES, NATION_FROM_AREA, add_uploads
 
 log = logging.getLogger("reviewqa.app")
@@ -54,6 +59,63 @@ SOURCE_CREDIT = (
     "Read the full report before relying on a summary. Concerned about a child? NSPCC Helpline 0808 800 5000."
 )
 SERVER_FAULT = "Something went wrong on our side and it was logged. Please try again."
+EXAMPLES = ("reviews about co-sleeping and substance misuse", "baby bruising missed by GP",
+            "examples of disguised compliance in neglect cases", "2022 reviews about teenagers groomed to sell drugs")
+
+# A click on any control inside the answer's, review's or selection's HTML (a title, a citation, Keep, a
+# step of the conversation) is sent to the server with the control's data-* attributes (forms.click_of).
+CLICKS_JS = """
+element.addEventListener('click', (event) => {
+  const control = event.target.closest('[data-rq-action]');
+  if (!control || !element.contains(control)) return;
+  event.preventDefault();
+  trigger('click', Object.assign({}, control.dataset));
+});
+"""
+# Once per page: back and forward show the answer their address names (the page reads it on load);
+# the question box counts its characters against the real limit.
+PAGE_JS = """
+() => {
+  window.addEventListener('popstate', () => window.location.reload());
+  const count = () => {
+    const box = document.querySelector('#rq-question textarea');
+    const out = document.getElementById('rq-counter-text');
+    if (!box || !out) return;
+    const limit = Number(out.dataset.limit);
+    const used = box.value.length;
+    out.textContent = used.toLocaleString('en-GB') + ' of ' + limit.toLocaleString('en-GB') + ' characters' +
+      (used >= limit ? ' (the limit: text beyond it was not kept)' : '');
+  };
+  document.addEventListener('input', (event) => { if (event.target.closest('#rq-question')) count(); });
+  setInterval(count, 1000);
+  // On a phone the filters would cover the answer: the sidebar starts closed there (its button opens it).
+  const closeOnPhone = (tries) => {
+    const sidebar = document.getElementById('rq-sidebar');
+    if (!sidebar) { if (tries > 0) setTimeout(() => closeOnPhone(tries - 1), 100); return; }
+    if (window.innerWidth < 768 && sidebar.classList.contains('open')) sidebar.querySelector('.toggle-button')?.click();
+  };
+  closeOnPhone(50);
+}
+"""
+# After an answer: its address in the browser's history, and the answer's top in view.
+PUSH_LINK_JS = """
+(query) => {
+  const next = query || '';
+  if (next !== window.location.search) history.pushState(null, '', next || window.location.pathname);
+  const top = document.getElementById('rq-tabs');
+  if (top) {
+    const box = top.getBoundingClientRect();
+    if (box.top < 0 || box.top > window.innerHeight * 0.5) top.scrollIntoView({block: 'start'});
+  }
+}
+"""
+SCROLL_TO_CITED_JS = """
+() => setTimeout(() => {
+  const cited = document.querySelector('#rq-review mark');
+  const top = document.getElementById('rq-tabs');
+  (cited || top)?.scrollIntoView({block: cited ? 'center' : 'start'});
+}, 150)
+"""
 
 
 def user_errors(handler: Callable) -> Callable:
@@ -86,37 +148,47 @@ class FilterPanel:
     use_understanding: Any
     apply: Any
     clear: Any
+    sort: Any
+    weak: Any
 
     @property
     def values(self) -> list:
         return [self.year_from, self.year_to, self.places, self.keywords, self.age, self.include_unknown]
 
 
-def _years(values: FilterValues) -> list[tuple[str, str]]:
-    return [(ANY, ANY)] + [(f"{year} ({count})", year) for year, count in values.years]
+@dataclass
+class AnswerPanel:
+    answer: Any
+    previous: Any
+    next: Any
+    pager: Any
+    year_plot: Any
+    place_plot: Any
 
 
-def chat_panel(gr, limit: int):
-    chatbot = gr.Chatbot(label="Answers", height=560, elem_id="rq-chat", sanitize_html=True, render_markdown=False,
-                         buttons=["copy"])
-    with gr.Row():
+def question_panel(gr, limit: int):
+    with gr.Row(elem_id="rq-ask-row", equal_height=True):
         # The box holds what the search takes: a longer paste is not cut silently and then refused.
-        question = gr.Textbox(label=f"Question (up to {limit:,} characters)", scale=5, max_length=limit,
-                              placeholder="e.g. baby bruising missed by GP", elem_id="rq-question", autofocus=True)
-        ask = gr.Button("Search", variant="primary", scale=1, elem_id="rq-ask")
-    gr.Examples(["reviews about co-sleeping and substance misuse", "baby bruising missed by GP",
-                 "examples of disguised compliance in neglect cases",
-                 "2022 reviews about teenagers groomed to sell drugs"], inputs=question)
-    return chatbot, question, ask
+        question = gr.Textbox(label=f"Your question (up to {limit:,} characters)", scale=5, min_width=260,
+                              max_length=limit, lines=1, placeholder="e.g. baby bruising missed by GP",
+                              elem_id="rq-question", autofocus=True)
+        ask = gr.Button("Search", variant="primary", scale=1, min_width=110, elem_id="rq-ask")
+    gr.HTML(f"<span id='rq-counter-text' data-limit='{limit}' aria-live='polite'>0 of {limit:,} characters</span>",
+            elem_id="rq-counter", padding=False)
+    with gr.Row(elem_id="rq-examples") as examples:
+        buttons = [gr.Button(text, size="sm", elem_classes=["rq-example"]) for text in EXAMPLES]
+    return question, ask, examples, buttons
 
 
 def filter_panel(gr, values: FilterValues) -> FilterPanel:
-    gr.Markdown("**Filters** (understood ones appear here; change them and press *Apply*). The numbers are "
-                "how many reviews in the collection have each value.")
-    years = _years(values)
-    with gr.Row():
-        year_from = gr.Dropdown(years, value=ANY, label="From year", elem_id="rq-year-from")
-        year_to = gr.Dropdown(years, value=ANY, label="To year", elem_id="rq-year-to")
+    gr.Markdown("## Filters and order\nUnderstood filters appear here; change them and press *Apply*. Numbers: "
+                "reviews with each value in the answer (*here*) and in the collection.")
+    sort = gr.Radio([(label, key) for key, label in SORTS.items()], value="relevance", label="Order",
+                    elem_id="rq-sort")
+    weak = gr.Checkbox(value=False, label="Show weak matches", elem_id="rq-weak")
+    years = year_choices(values)
+    year_from = gr.Dropdown(years, value=ANY, label="From year", elem_id="rq-year-from")
+    year_to = gr.Dropdown(years, value=ANY, label="To year", elem_id="rq-year-to")
     places = gr.Dropdown(place_choices(values), value=[], multiselect=True, label="Nation, region or area",
                          elem_id="rq-places")
     keywords = gr.Dropdown(keyword_choices(values), value=[], multiselect=True, label="Subject keywords",
@@ -128,9 +200,10 @@ def filter_panel(gr, values: FilterValues) -> FilterPanel:
     use_understanding = gr.Checkbox(value=True, label="Use filters understood from the question",
                                     elem_id="rq-understand")
     with gr.Row():
-        apply = gr.Button("Apply filters", elem_id="rq-apply")
+        apply = gr.Button("Apply filters", variant="primary", elem_id="rq-apply")
         clear = gr.Button("Clear filters", elem_id="rq-clear")
-    return FilterPanel(year_from, year_to, places, keywords, age, include_unknown, use_understanding, apply, clear)
+    return FilterPanel(year_from, year_to, places, keywords, age, include_unknown, use_understanding, apply, clear,
+                       sort, weak)
 
 
 def unknown_info(values: FilterValues) -> str:
@@ -140,18 +213,26 @@ def unknown_info(values: FilterValues) -> str:
             f"In the collection: {counts}." if counts else "Every review's year, place, keywords and age are known.")
 
 
-def review_panel(gr):
-    gr.Markdown("**Read a review**")
-    pick = gr.Dropdown([], label="Result", elem_id="rq-pick")
-    with gr.Row():
-        open_button = gr.Button("Open review", elem_id="rq-open")
-        like_button = gr.Button("More like this review", elem_id="rq-more-like")
-    return pick, open_button, like_button
+def answer_panel(gr) -> AnswerPanel:
+    answer = gr.HTML("<p class='rq-note'>Ask a question above: the reviews that answer it are listed here, "
+                     "best first, each with the passages that answer it.</p>", elem_id="rq-answer",
+                     js_on_load=CLICKS_JS, padding=False)
+    with gr.Row(elem_id="rq-pages"):
+        previous = gr.Button("← Previous 10", size="sm", interactive=False, elem_id="rq-previous")
+        pager = gr.HTML("", elem_id="rq-pager", padding=False)
+        following = gr.Button("Next 10 →", size="sm", interactive=False, elem_id="rq-next")
+    with gr.Accordion("This answer by year and by place", open=False, elem_id="rq-answer-charts"):
+        with gr.Row():
+            year_plot = gr.BarPlot(x="year", y="reviews", title="Reviews in this answer by year", height=240,
+                                   elem_id="rq-answer-years")
+            place_plot = gr.BarPlot(x="place", y="reviews", title="… by nation or English region", height=240,
+                                    sort="-y", elem_id="rq-answer-places")
+    return AnswerPanel(answer, previous, following, pager, year_plot, place_plot)
 
 
 def digest_panel(gr):
     with gr.Row():
-        open_digest = gr.Button("What these reviews learned", elem_id="rq-digest")
+        open_digest = gr.Button("What these reviews learned", variant="primary", elem_id="rq-digest")
         markdown = gr.Button("Briefing (Markdown)", size="sm", elem_id="rq-digest-md")
         word = gr.Button("Briefing (Word)", size="sm", elem_id="rq-digest-docx")
     view = gr.HTML(elem_id="rq-digest-view")
@@ -160,16 +241,26 @@ def digest_panel(gr):
 
 
 def export_panel(gr):
-    gr.Markdown("**Export** (with full citations)")
+    gr.Markdown("Everything shown, with full citations.")
     buttons = {}
     with gr.Row():
-        buttons["results", "csv"] = gr.Button("Results CSV", size="sm", elem_id="rq-export-csv")
-        buttons["results", "md"] = gr.Button("Results Markdown", size="sm", elem_id="rq-export-md")
+        buttons["results", "csv"] = gr.Button("This answer: CSV", size="sm", elem_id="rq-export-csv")
+        buttons["results", "md"] = gr.Button("This answer: Markdown", size="sm", elem_id="rq-export-md")
     with gr.Row():
-        buttons["conversation", "csv"] = gr.Button("Conversation CSV", size="sm", elem_id="rq-export-all-csv")
-        buttons["conversation", "md"] = gr.Button("Conversation Markdown", size="sm", elem_id="rq-export-all-md")
+        buttons["conversation", "csv"] = gr.Button("Whole conversation: CSV", size="sm", elem_id="rq-export-all-csv")
+        buttons["conversation", "md"] = gr.Button("Whole conversation: Markdown", size="sm",
+                                                  elem_id="rq-export-all-md")
     export_file = gr.File(label="Download", visible=False, interactive=False, elem_id="rq-export-file")
     return buttons, export_file
+
+
+def overview_panel(gr):
+    overview = gr.HTML(elem_id="rq-overview")
+    with gr.Row():
+        years = gr.BarPlot(x="year", y="reviews", title="Reviews by year", height=240, elem_id="rq-overview-years")
+        places = gr.BarPlot(x="place", y="reviews", title="Reviews by nation or English region", height=240,
+                            sort="-y", elem_id="rq-overview-places")
+    return overview, years, places
 
 
 def add_panel(gr, settings: Settings):
@@ -196,6 +287,21 @@ def add_panel(gr, settings: Settings):
     return upload, [review, title, year, area, nation], add, status, remove_pick, remove
 
 
+def _plot_rows(counts, column: str):
+    import pandas as pd
+
+    return pd.DataFrame([{column: str(name), "reviews": count} for name, count in counts],
+                        columns=[column, "reviews"])
+
+
+def _places(values: FilterValues) -> list[tuple[str, int]]:
+    """Nations and English regions (a region stands for England, so England itself is left out
+    when its regions are there)."""
+    nations = {name for name, _ in values.nations}
+    regions = [(name, count) for name, count in values.regions if name not in nations]
+    return ([(name, count) for name, count in values.nations if not (name == "England" and regions)] + regions)
+
+
 def build_app(settings: Settings, service, reviews, export_dir: Path | None = None):
     """The Blocks, answering from `service`. `reviews` fill the filter lists without waiting for the
     index to open (the page is up before the index and the model are loaded)."""
@@ -205,75 +311,143 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
     # Made on the first export, not at start (serve() puts it in the server's temp folder, removed on exit).
     export_dir = (Path(export_dir) if export_dir
                   else Path(tempfile.gettempdir()) / f"reviewqa-exports-{os.urandom(6).hex()}")
+    nothing = gr.skip
 
-    def panel_updates(filters):
-        panel = filters_to_panel(filters)
-        age, ages = panel["age"], age_choices(values)
-        return (gr.update(value=panel["year_from"]), gr.update(value=panel["year_to"]),
-                gr.update(value=panel["places"]), gr.update(value=panel["keywords"]),
-                gr.update(value=age, choices=ages if age in {value for _, value in ages} else ages + [(age, age)]),
-                gr.update(value=panel["include_unknown"]))
+    def collection_values() -> FilterValues:
+        try:
+            return filter_values(service.reviews())
+        except ReviewQAError:
+            return values
 
-    def appended(conversation, turn):
-        conversation.append(turn)
-        return conversation, chat_messages(conversation), gr.update(choices=review_choices(turn), value=None)
+    def shown(conversation: list, index: int, view: AnswerView):
+        """Everything that shows an answer: the list, its pages, the conversation, the link, the
+        charts, the filters (with the answer's counts) and the order; the Answer tab in front."""
+        turn = conversation[index]
+        page = answer_page(turn, view)
+        view = replace(view, page=page.page)
+        here, everywhere = result_profile(turn, view), collection_values()
+        panel = filters_to_panel(turn.filters)
+        ages = age_choices(everywhere, here)
+        age = panel["age"]
+        pager = (f"<span class='rq-note'>Page {page.page} of {page.pages}</span>" if page.pages > 1 else "")
+        return (
+            conversation, index, view,
+            answer_html(turn, page),
+            history_html(conversation, index),
+            to_query(link_of(turn, view)),
+            gr.update(interactive=page.page > 1), pager, gr.update(interactive=page.page < page.pages),
+            _plot_rows(here.years, "year"), _plot_rows(_places(here), "place"),
+            gr.update(value=panel["year_from"], choices=year_choices(everywhere, here)),
+            gr.update(value=panel["year_to"], choices=year_choices(everywhere, here)),
+            gr.update(value=panel["places"], choices=place_choices(everywhere, here)),
+            gr.update(value=panel["keywords"], choices=keyword_choices(everywhere, here)),
+            gr.update(value=age, choices=ages if age in {value for _, value in ages} else ages + [(age, age)]),
+            gr.update(value=panel["include_unknown"]),
+            gr.update(value=view.sort), gr.update(value=view.weak),
+            gr.Tabs(selected="answer"), gr.update(visible=False),
+        )
 
     @user_errors
-    def respond(message, conversation, year_from, year_to, places, keywords, age, include_unknown, use_understanding):
+    def respond(message, conversation, view, year_from, year_to, places, keywords, age, include_unknown,
+                use_understanding):
         conversation = list(conversation or [])
         if not (message or "").strip():
             raise ReviewQAError("The question is empty; type a few words describing what you are looking for.")
         filters = panel_to_filters(year_from, year_to, places, keywords, age, include_unknown)
-        turn = chat_turn(service, message, conversation, filters, bool(use_understanding))
+        turn = chat_turn(service, message, conversation, filters, bool(use_understanding), k=APP_K)
+        # "show more" turns the page; anything else starts at page 1 in the same order.
+        view = replace(view, page=view.page + 1) if turn.kind == "more" else AnswerView(sort=view.sort)
         conversation.append(turn)
-        return ("", conversation, chat_messages(conversation), *panel_updates(turn.filters),
-                gr.update(choices=review_choices(turn), value=None))
+        return shown(conversation, len(conversation) - 1, view)
+
+    def current_turn(conversation, index):
+        if not conversation:
+            raise ReviewQAError("Ask a question first.")
+        return conversation[index if 0 <= index < len(conversation) else -1]
 
     @user_errors
-    def apply_panel(conversation, year_from, year_to, places, keywords, age, include_unknown):
+    def apply_panel(conversation, index, view, year_from, year_to, places, keywords, age, include_unknown):
         conversation = list(conversation or [])
         if not conversation:
             raise ReviewQAError("Ask a question first; the filters apply to it.")
+        previous = current_turn(conversation, index)
         filters = keep_listed_years(panel_to_filters(year_from, year_to, places, keywords, age, include_unknown),
-                                    conversation[-1].filters)
-        return rerun_with(conversation, filters)
+                                    previous.filters)
+        return rerun_with(conversation, previous, filters, view)
 
-    def rerun_with(conversation, filters):
-        previous = conversation[-1]
-        turn = rerun(service, previous, filters, previous.k, f"(filters) {filters.describe() or 'no filters'}",
+    def rerun_with(conversation, previous, filters, view):
+        turn = rerun(service, previous, filters, APP_K, f"(filters) {filters.describe() or 'no filters'}",
                      "refine", "filters set in the panel: " + (filters.describe() or "none"))
-        return appended(conversation, turn)
+        conversation.append(turn)
+        return shown(conversation, len(conversation) - 1, replace(view, page=1))
 
     @user_errors
-    def clear_panel(conversation):
-        cleared: tuple[str, str, list[str], list[str], str, bool] = (ANY, ANY, [], [], ANY, False)
-        if not conversation:
-            return (conversation, chat_messages([]), *cleared, gr.update())
-        conversation, messages, choices = rerun_with(list(conversation), Filters())
-        return (conversation, messages, *cleared, choices)
-
-    def clear_chat():
-        """The chat's bin: the conversation is forgotten too, so a follow-up cannot refine a question
-        that is no longer on the screen."""
-        return ([], [], ANY, ANY, [], [], ANY, False, gr.update(choices=[], value=None), "", "")
-
-    @user_errors
-    def show_review(choice):
-        return open_review(service, choice)
-
-    @user_errors
-    def more_like_selected(review_id, conversation, year_from, year_to, places, keywords, age, include_unknown):
+    def clear_panel(conversation, index, view):
         conversation = list(conversation or [])
-        if not review_id:
-            raise ReviewQAError("Open a review first, then ask for more like it.")
-        filters = panel_to_filters(year_from, year_to, places, keywords, age, include_unknown)
-        title = service.review(review_id).review.title
-        return appended(conversation, more_like_turn(service, review_id, filters, 10, "More like this review",
-                                                     f"reviews like “{title}”"))
+        if not conversation:
+            cleared = (gr.update(value=ANY), gr.update(value=ANY), gr.update(value=[]), gr.update(value=[]),
+                       gr.update(value=ANY), gr.update(value=False))
+            return (nothing(),) * 11 + cleared + (nothing(),) * 4
+        return rerun_with(conversation, current_turn(conversation, index), Filters(), view)
 
     @user_errors
-    def show_digest(conversation):
-        digest = digest_of_answer(service, list(conversation or []))
+    def change_view(conversation, index, view, sort, weak, step):
+        if not conversation:
+            return (nothing(),) * len(show_outputs)
+        page = 1 if step == 0 else view.page + step
+        return shown(list(conversation), index, AnswerView(sort=sort, page=page, weak=bool(weak)))
+
+    def new_conversation():
+        return ([], -1, AnswerView(), answer_panel_intro(), "", "", gr.update(interactive=False), "",
+                gr.update(interactive=False), None, None,
+                gr.update(value=ANY), gr.update(value=ANY), gr.update(value=[]), gr.update(value=[]),
+                gr.update(value=ANY), gr.update(value=False), gr.update(value="relevance"), gr.update(value=False),
+                gr.Tabs(selected="answer"), gr.update(visible=True))
+
+    @user_errors
+    def load_link(request: gr.Request):
+        params = {name: request.query_params.getlist(name) for name in request.query_params} if request else {}
+        link = from_query(params, settings.max_query_chars)
+        if link.empty:
+            return (nothing(),) * (len(show_outputs) + 1)
+        turn = replay(service, link.question, link.more_like, link.filters, link.literal, APP_K)
+        return (*shown([turn], 0, link.view), link.question)
+
+    @user_errors
+    def answer_clicked(evt: gr.EventData, conversation, index, view):
+        click = click_of(evt._data)
+        if click.action == "turn" and click.turn is not None and conversation and click.turn < len(conversation):
+            return (*shown(list(conversation), click.turn, AnswerView(sort=view.sort)), nothing(), nothing())
+        if click.action in ("open", "source"):
+            # A citation opens the review at its passage (and the source view, where there is one).
+            return ((nothing(),) * (len(show_outputs) - 2) + (gr.Tabs(selected="review"), nothing())
+                    + (open_review(service, click), click.review))
+        return (nothing(),) * (len(show_outputs) + 2)
+
+    # Gradio passes the request and the click's data to parameters annotated with its types; with
+    # postponed annotations (and gradio imported in this function, not at import time) it could not
+    # resolve the names, so the types are set here.
+    load_link.__annotations__["request"] = gr.Request
+    answer_clicked.__annotations__["evt"] = gr.EventData
+
+    @user_errors
+    def more_like(opened, conversation, view, keep, year_from, year_to, places, keywords, age, include_unknown):
+        conversation = list(conversation or [])
+        if not opened:
+            raise ReviewQAError("Open a review first, then ask for more like it.")
+        filters = panel_to_filters(year_from, year_to, places, keywords, age, include_unknown) if keep else Filters()
+        title = service.review(opened).review.title
+        kept = " (with the current filters)" if keep and filters.describe() else ""
+        conversation.append(more_like_turn(service, opened, filters, APP_K, "More like this review",
+                                           f"reviews like “{title}”{kept}"))
+        return shown(conversation, len(conversation) - 1, AnswerView(sort=view.sort))
+
+    @user_errors
+    def show_digest(conversation, index):
+        conversation = list(conversation or [])
+        if conversation:
+            conversation = conversation[:index + 1] if 0 <= index < len(conversation) else conversation
+        digest = digest_of_answer(service, conversation)
         return digest_html(digest, service.index().reviews), digest
 
     def briefing_writer(fmt: str):
@@ -289,14 +463,18 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
             return gr.update(value=write_export(list(conversation or []), scope, fmt, export_dir), visible=True)
         return export
 
+    @user_errors
+    def show_overview():
+        everywhere = collection_values()
+        kinds = service.stats().documents_by_kind if service.has_index() else None
+        return (overview_html(everywhere, kinds), _plot_rows(everywhere.years, "year"),
+                _plot_rows(_places(everywhere), "place"))
+
     def choice_updates():
         """New reviews' years and places in the filter panel, after an add or a remove."""
-        try:
-            fresh = filter_values(service.reviews())
-        except ReviewQAError:
-            return gr.update(), gr.update(), gr.update()
-        years = _years(fresh)
-        return gr.update(choices=years), gr.update(choices=years), gr.update(choices=place_choices(fresh))
+        fresh = collection_values()
+        return (gr.update(choices=year_choices(fresh)), gr.update(choices=year_choices(fresh)),
+                gr.update(choices=place_choices(fresh)))
 
     def removal_update():
         try:
@@ -319,48 +497,102 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
 
     latest_year = values.years[-1][0] if values.years else "2022"
     with gr.Blocks(title="reviewqa — search child safeguarding case reviews") as demo:
-        gr.Markdown("## reviewqa\nAsk about child safeguarding case reviews in your own words. Every answer is the "
-                    f"reviews' own words, cited; follow up with *only {latest_year}*, *{follow_up_example(values)}*, "
-                    "*show more*, *more like the second one* or *remove the year filter*. Questions are read in "
-                    "English.")
+        gr.Markdown("# reviewqa\nSearch child safeguarding case reviews in your own words: every answer is the "
+                    f"reviews' own words, cited. Follow up with *only {latest_year}*, *{follow_up_example(values)}*, "
+                    "*show more* or *more like the second one*. Questions are read in English.",
+                    elem_id="rq-intro")
         conversation = gr.State([])
-        with gr.Row():
-            with gr.Column(scale=3):
-                chatbot, question, ask = chat_panel(gr, settings.max_query_chars)
-            with gr.Column(scale=2):
-                filters = filter_panel(gr, values)
-                pick, open_button, like_button = review_panel(gr)
-                export_buttons, export_file = export_panel(gr)
-        open_digest, briefing_buttons, digest_view, briefing_file = digest_panel(gr)
-        digest_state = gr.State(None)
-        review_view = gr.HTML(elem_id="rq-review")
+        current = gr.State(-1)
+        view_state = gr.State(AnswerView())
         opened_id = gr.State("")
+        digest_state = gr.State(None)
+        link = gr.Textbox(visible="hidden", elem_id="rq-link", label="Link to this answer")
+        with gr.Sidebar(label="Filters and order", open=True, elem_id="rq-sidebar"):
+            filters = filter_panel(gr, values)
+        question, ask, examples, example_buttons = question_panel(gr, settings.max_query_chars)
+        with gr.Row(elem_id="rq-history-row"):
+            history = gr.HTML("", elem_id="rq-history", js_on_load=CLICKS_JS, padding=False)
+            new_button = gr.Button("New conversation", size="sm", scale=0, min_width=150, elem_id="rq-new")
+        with gr.Tabs(selected="answer", elem_id="rq-tabs") as tabs:
+            with gr.Tab("Answer", id="answer", elem_id="rq-tab-answer"):
+                answers = answer_panel(gr)
+            with gr.Tab("Review", id="review", elem_id="rq-tab-review"):
+                with gr.Row():
+                    back = gr.Button("← Back to the answer", size="sm", elem_id="rq-back")
+                    like_button = gr.Button("More like this review", size="sm", elem_id="rq-more-like")
+                    like_keep = gr.Button("More like this, keeping the filters", size="sm",
+                                          elem_id="rq-more-like-filtered")
+                review_view = gr.HTML("<p class='rq-note'>A result's title opens its review here, at the cited "
+                                      "passage.</p>", elem_id="rq-review", js_on_load=CLICKS_JS)
+            with gr.Tab("What these reviews learned", id="digest", elem_id="rq-tab-digest"):
+                open_digest, briefing_buttons, digest_view, briefing_file = digest_panel(gr)
+            with gr.Tab("Export", id="export", elem_id="rq-tab-export"):
+                export_buttons, export_file = export_panel(gr)
+            with gr.Tab("The collection", id="overview", elem_id="rq-tab-overview") as overview_tab:
+                overview, overview_years, overview_places = overview_panel(gr)
         upload, add_fields, add_button, add_status, remove_pick, remove_button = add_panel(gr, settings)
-        gr.Markdown(SOURCE_CREDIT)
+        gr.Markdown(SOURCE_CREDIT, elem_id="rq-credit")
 
         panel = filters.values
-        private = {"api_visibility": "private"}
+        show_outputs = [conversation, current, view_state, answers.answer, history, link, answers.previous,
+                        answers.pager, answers.next, answers.year_plot, answers.place_plot, *panel, filters.sort,
+                        filters.weak, tabs, examples]
+        private: dict[str, Any] = {"api_visibility": "private"}
+
+        def then_link(event):
+            event.then(None, [link], None, js=PUSH_LINK_JS, **private)
+
+        ask_inputs = [question, conversation, view_state, *panel, filters.use_understanding]
         for trigger in (ask.click, question.submit):
-            trigger(respond, [question, conversation, *panel, filters.use_understanding],
-                    [question, conversation, chatbot, *panel, pick], **private)
-        filters.apply.click(apply_panel, [conversation, *panel], [conversation, chatbot, pick], **private)
-        filters.clear.click(clear_panel, [conversation], [conversation, chatbot, *panel, pick], **private)
-        chatbot.clear(clear_chat, None, [conversation, chatbot, *panel, pick, review_view, opened_id], **private)
-        open_button.click(show_review, [pick], [review_view, opened_id], **private)
-        like_button.click(more_like_selected, [opened_id, conversation, *panel], [conversation, chatbot, pick],
-                          **private)
-        open_digest.click(show_digest, [conversation], [digest_view, digest_state], **private)
+            then_link(trigger(respond, ask_inputs, show_outputs, **private))
+        for button, text in zip(example_buttons, EXAMPLES):
+            then_link(button.click(lambda text=text: text, None, [question], **private)
+                      .then(respond, ask_inputs, show_outputs, **private))
+        then_link(filters.apply.click(apply_panel, [conversation, current, view_state, *panel], show_outputs,
+                                      **private))
+        then_link(filters.clear.click(clear_panel, [conversation, current, view_state], show_outputs, **private))
+        view_inputs = [conversation, current, view_state, filters.sort, filters.weak]
+        then_link(filters.sort.input(lambda *a: change_view(*a, 0), view_inputs, show_outputs, **private))
+        then_link(filters.weak.input(lambda *a: change_view(*a, 0), view_inputs, show_outputs, **private))
+        then_link(answers.previous.click(lambda *a: change_view(*a, -1), view_inputs, show_outputs, **private))
+        then_link(answers.next.click(lambda *a: change_view(*a, 1), view_inputs, show_outputs, **private))
+        click_outputs = [*show_outputs, review_view, opened_id]
+        for clickable in (answers.answer, history):
+            clickable.click(answer_clicked, [conversation, current, view_state], click_outputs, **private) \
+                .then(None, None, None, js=SCROLL_TO_CITED_JS, **private)
+        back.click(lambda: gr.Tabs(selected="answer"), None, [tabs], **private)
+        then_link(new_button.click(new_conversation, None, show_outputs, **private))
+        then_link(like_button.click(lambda *a: more_like(a[0], a[1], a[2], False, *a[3:]),
+                                    [opened_id, conversation, view_state, *panel], show_outputs, **private))
+        then_link(like_keep.click(lambda *a: more_like(a[0], a[1], a[2], True, *a[3:]),
+                                  [opened_id, conversation, view_state, *panel], show_outputs, **private))
+        open_digest.click(show_digest, [conversation, current], [digest_view, digest_state], **private)
         for fmt, button in briefing_buttons.items():
             button.click(briefing_writer(fmt), [digest_state], [briefing_file], **private)
         for (scope, fmt), button in export_buttons.items():
             button.click(exporter(scope, fmt), [conversation], [export_file], **private)
+        overview_tab.select(show_overview, None, [overview, overview_years, overview_places], **private)
         # One change to the collection at a time (the writer lock would make a second one wait anyway).
         writer = {"concurrency_limit": 1, "concurrency_id": "collection-writer", **private}
         choices = [filters.year_from, filters.year_to, filters.places]
         add_button.click(add_documents, [upload, *add_fields], [add_status, upload, *choices, remove_pick], **writer)
         remove_button.click(remove_added, [remove_pick], [add_status, remove_pick, *choices], **writer)
+        demo.load(load_link, None, [*show_outputs, question], **private)
         demo.load(removal_update, None, [remove_pick], **private)
     # Several people can search at once; each search is short, so a small pool keeps latency flat.
     demo.queue(default_concurrency_limit=4, max_size=64)
     demo.reviewqa_export_dir = export_dir
     return demo
+
+
+def page_options() -> dict:
+    """What the page needs besides the Blocks (passed to mount_gradio_app or launch): the app's CSS
+    and its one page script."""
+    from .render import CSS
+
+    return {"css": CSS, "js": PAGE_JS}
+
+
+def answer_panel_intro() -> str:
+    return ("<p class='rq-note'>Ask a question above: the reviews that answer it are listed here, best first, "
+            "each with the passages that answer it.</p>")

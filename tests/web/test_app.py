@@ -20,8 +20,9 @@ from qa.search.vocabulary import filter_values
 from qa.service import ReviewView
 from qa.web.export import to_csv, to_markdown
 from qa.web.forms import (
+    Click,
     age_choices,
-    chat_messages,
+    click_of,
     digest_of_answer,
     filters_to_panel,
     follow_up_example,
@@ -30,11 +31,10 @@ from qa.web.forms import (
     open_review,
     panel_to_filters,
     place_choices,
-    review_choices,
     write_briefing,
     write_export,
 )
-from qa.web.render import answer_html, digest_html, review_html
+from qa.web.render import answer_html, digest_html, history_html, review_html
 from qa.web.ui import build_app
 from tests.helpers import edge_search
 
@@ -167,13 +167,12 @@ def test_answers_say_what_was_left_out_and_use_one_scale(searcher):
     assert "No review passes all the filters together" in answer_html(emptied)
 
 
-def test_the_chats_bin_forgets_the_conversation(settings, fixture_reviews):
+def test_a_new_conversation_forgets_the_last_one(settings, fixture_reviews):
     demo = build_app(settings, object(), fixture_reviews)
-    [clear] = [block for block in demo.fns.values() if block.fn is not None and block.fn.__name__ == "clear_chat"]
-    assert any(event == "clear" for _, event in clear.targets)
-    conversation, messages, *panel, pick, review, opened = clear.fn()
-    assert conversation == [] and messages == [] and panel == ["any", "any", [], [], "any", False]
-    assert review == "" and opened == ""
+    [new] = [block for block in demo.fns.values() if block.fn is not None and block.fn.__name__ == "new_conversation"]
+    conversation, current, view, answer, history, link, *rest = new.fn()
+    assert conversation == [] and current == -1 and history == "" and link == ""
+    assert "Ask a question" in answer
 
 
 def hostile_turn(weak=False):
@@ -195,8 +194,8 @@ def test_every_piece_of_document_and_user_text_is_escaped():
     page = answer_html(turn)
     assert "<script" not in page and "<img" not in page and "<b>" not in page and "<u>" not in page
     assert "&lt;script&gt;evil()&lt;/script&gt;" in page and "&amp; more" in page
-    messages = chat_messages([turn])
-    assert messages[0]["content"] == "&lt;script&gt;alert(&#x27;q&#x27;)&lt;/script&gt;"
+    steps = history_html([turn, turn], 1)
+    assert "<script" not in steps and "&lt;script&gt;alert(&#x27;q&#x27;)&lt;/script&gt;" in steps
 
 
 def test_review_view_highlights_the_passage_and_escapes(fixture_collection):
@@ -225,20 +224,43 @@ def test_review_view_labels_each_document_and_its_pages(fixture_collection):
     assert "Cited passage on p. 7" in page and "<mark>The GP did not see the bruise.</mark>" in page
 
 
-def test_open_review_from_a_result(searcher):
+def _controls(page: str) -> list[dict]:
+    """The data-* attributes of every control in the answer's HTML, as the page's script sends them."""
+    import re
+    from html import unescape
+
+    controls = []
+    for tag in re.findall(r"<button [^>]*data-rq-action[^>]*>", page):
+        attributes = dict(re.findall(r'data-([a-z-]+)="([^"]*)"', tag))
+        controls.append({("rqAction" if name == "rq-action" else name): unescape(value)
+                         for name, value in attributes.items()})
+    return controls
+
+
+def test_a_results_title_opens_the_review_at_its_cited_passage(searcher):
     turn = chat_turn(searcher, "county lines", [], Filters())
-    label, value = review_choices(turn)[0]
-    assert label.startswith("1. ")
-    page, review_id = open_review(searcher, value)
-    assert review_id == turn.response.hits[0].review.id and "<mark>" in page
+    page = answer_html(turn)
+    opener = next(control for control in _controls(page) if control["rqAction"] == "open")
+    click = click_of(opener)
+    assert click.review == turn.response.hits[0].review.id and click.start is not None
+    assert "<mark>" in open_review(searcher, click)
+    # Each result's title is a heading of its own, numbered apart from the year.
+    assert "<h3 class='rq-head' id='rq-title-1'><span class='rq-rank'>#1</span> <button" in page
     with pytest.raises(ReviewQAError, match="Pick one"):
-        open_review(searcher, "")
+        open_review(searcher, Click("open"))
+
+
+@pytest.mark.parametrize("data", [None, "open", {"rqAction": "delete"}, {"rqAction": "open", "review": 5},
+                                  {"rqAction": "open", "review": "x" * 401}])
+def test_a_forged_click_is_refused_with_a_sentence(data):
+    with pytest.raises(ReviewQAError, match="reload the page"):
+        click_of(data)
 
 
 def test_weak_matches_are_not_padded_in(searcher):
     turn = hostile_turn(weak=True)
-    assert "No review is close enough" in answer_html(turn)
-    assert review_choices(turn) == []
+    page = answer_html(turn)
+    assert "No review is close enough" in page and "rq-card" not in page
 
 
 def test_exports_carry_verbatim_passages_and_citations(searcher, tmp_path):

@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from qa.service import Service
-from qa.web.render import CSS
-from qa.web.ui import build_app
+from qa.web.ui import build_app, page_options
 from testkit.documents import launch_chromium
 from tests.helpers import ROOT, FakeEmbedder
 
@@ -22,14 +21,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def launch(settings, service, export_dir):
-    port = free_port()
-    # Exports go to the test's own folder: a test leaves nothing in the system temp dir.
-    demo = build_app(settings, service, service.reviews(), export_dir=export_dir)
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS)
-    return demo, f"http://127.0.0.1:{port}/"
 
 
 @pytest.fixture
@@ -53,9 +44,38 @@ def test_server_listens_on_loopback_and_serves_no_project_files(fixture_server):
             assert error.code in (403, 404)
 
 
+def launch(settings, service, export_dir):
+    port = free_port()
+    # Exports go to the test's own folder: a test leaves nothing in the system temp dir.
+    demo = build_app(settings, service, service.reviews(), export_dir=export_dir)
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **page_options())
+    return demo, f"http://127.0.0.1:{port}/"
+
+
+def titles(page) -> list[str]:
+    return page.locator("#rq-answer .rq-title").all_inner_texts()
+
+
+def ask(page, question: str) -> None:
+    page.fill("#rq-question textarea", question)
+    page.click("#rq-ask")
+    wait_for_answer(page, question)
+
+
+def wait_for_answer(page, question: str) -> None:
+    page.wait_for_function(
+        "(question) => (document.querySelector('#rq-answer .rq-answer-title')?.textContent || '').includes(question)"
+        " && document.querySelector('#rq-answer .rq-count')", arg=question, timeout=120_000)
+
+
+def in_viewport(page, selector: str) -> bool:
+    return page.evaluate("(selector) => { const box = document.querySelector(selector).getBoundingClientRect();"
+                         " return box.top >= 0 && box.bottom <= window.innerHeight; }", selector)
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make install does)")
-def test_browser_ask_filter_open_export(real_settings, real_service, tmp_path):
+def test_browser_ask_open_share_sort_page_filter_export(real_settings, real_service, tmp_path):
     from playwright.sync_api import sync_playwright
 
     ARTIFACTS.mkdir(exist_ok=True)
@@ -63,49 +83,75 @@ def test_browser_ask_filter_open_export(real_settings, real_service, tmp_path):
     try:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
-            page = browser.new_page(viewport={"width": 1400, "height": 1100}, accept_downloads=True)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
             dialogs = []
             page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
             page.goto(url)
             page.wait_for_selector("#rq-question textarea", timeout=60_000)
             assert page.get_by_text("NSPCC Helpline", exact=False).count() >= 1
 
-            # Ask; the question carries a script that must show as text, never run.
-            page.fill("#rq-question textarea", "baby bruising missed by GP <script>alert('x')</script>")
-            page.click("#rq-ask")
-            page.wait_for_selector("#rq-chat .rq-card", timeout=120_000)
-            assert page.locator("#rq-chat").get_by_text("<script>alert('x')</script>").count() >= 1
-            assert page.locator("#rq-chat mark").count() >= 1
+            # Ask; the question carries a script that must show as text, never run. #1 is in view.
+            question = "baby bruising missed by GP <script>alert('x')</script>"
+            ask(page, question)
+            assert page.locator("#rq-answer").get_by_text("<script>alert('x')</script>").count() >= 1
+            assert page.locator("#rq-answer mark").count() >= 1
+            assert in_viewport(page, "#rq-title-1"), "result #1 must be in view after a question"
+            assert "q=baby+bruising" in page.url
             page.screenshot(path=str(ARTIFACTS / "01-answer.png"))
 
-            # Filter in the panel: years 2022 to 2022, then Apply.
+            # The character counter says how much of the limit is used.
+            assert page.locator("#rq-counter-text").inner_text().startswith(f"{len(question)} of 1,000")
+
+            # A title opens the review in place, at the cited passage.
+            first = titles(page)[0]
+            page.click("#rq-title-1 button")
+            page.wait_for_selector("#rq-review mark", timeout=60_000)
+            assert page.locator("#rq-review h3").first.inner_text() == first
+            assert in_viewport(page, "#rq-review mark")
+            page.screenshot(path=str(ARTIFACTS / "02-review.png"))
+            page.click("#rq-back")
+
+            # Sort by year and turn the page: the address follows; the next page continues the numbering.
+            ask(page, "neglect")
+            page.get_by_label("Newest first").check()
+            page.wait_for_function("() => location.search.includes('sort=newest')", timeout=60_000)
+            years = [int(meta.split(" ·")[0]) for meta in page.locator("#rq-answer .rq-meta").all_inner_texts()
+                     if meta[:4].isdigit()]
+            assert years == sorted(years, reverse=True) and years
+            page.click("#rq-next")
+            page.wait_for_function("() => location.search.includes('page=2')", timeout=60_000)
+            page.wait_for_function("() => document.querySelector('#rq-answer .rq-count')?.textContent"
+                                   ".includes('showing 11–20')", timeout=60_000)
+            shared, shared_titles = page.url, titles(page)
+            page.screenshot(path=str(ARTIFACTS / "03-sorted-page-2.png"))
+
+            # A shared link, opened in another browser, shows the same answer; back returns to page 1.
+            other = browser.new_page(viewport={"width": 1400, "height": 1000})
+            other.goto(shared)
+            other.wait_for_function("() => document.querySelector('#rq-answer .rq-count')?.textContent"
+                                    ".includes('showing 11–20')", timeout=120_000)
+            assert titles(other) == shared_titles
+            other.close()
+            page.go_back()
+            page.wait_for_selector("#rq-title-1", timeout=120_000)
+            assert "page=2" not in page.url
+
+            # Filter in the panel: years 2022 to 2022, then Apply; the lists count the answer.
+            ask(page, "information sharing between agencies")
             for box in ("#rq-year-from", "#rq-year-to"):
                 page.click(f"{box} input")
                 page.locator("ul[role='listbox'] li", has_text="2022").first.click()
             page.click("#rq-apply")
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('#rq-chat .rq-note')].some(n => n.textContent.includes('2022'))",
-                timeout=60_000)
-            metas = page.locator("#rq-chat .message-row").last.locator(".rq-meta").all_inner_texts()
+            page.wait_for_function("() => location.search.includes('year_from=2022')", timeout=60_000)
+            metas = page.locator("#rq-answer .rq-meta").all_inner_texts()
             assert metas and all(meta.startswith("2022 ·") for meta in metas)
-            page.screenshot(path=str(ARTIFACTS / "02-filtered.png"))
+            page.screenshot(path=str(ARTIFACTS / "04-filtered.png"))
 
             # A follow-up in words.
-            page.fill("#rq-question textarea", "what about 2021?")
-            page.click("#rq-ask")
-            page.wait_for_function(
-                "() => [...document.querySelectorAll('#rq-chat .rq-note')].some(n => n.textContent.includes('2021'))",
-                timeout=60_000)
+            ask(page, "what about 2021?")
 
-            # Open the first result.
-            page.click("#rq-pick input")
-            page.locator("ul[role='listbox'] li").first.click()
-            page.click("#rq-open")
-            page.wait_for_selector("#rq-review mark", timeout=60_000)
-            page.locator("#rq-review").scroll_into_view_if_needed()
-            page.screenshot(path=str(ARTIFACTS / "03-review.png"), full_page=True)
-
-            # Export the results as CSV and download the file.
+            # Export the answer as CSV and download the file.
+            page.locator("button[role='tab']", has_text="Export").click()
             page.click("#rq-export-csv")
             link = page.locator("#rq-export-file a").first
             link.wait_for(timeout=60_000)
@@ -115,12 +161,11 @@ def test_browser_ask_filter_open_export(real_settings, real_service, tmp_path):
             download_info.value.save_as(str(saved))
             content = saved.read_text(encoding="utf-8-sig")
             assert content.startswith("question,filters,rank,title") and "2021" in content
-            page.screenshot(path=str(ARTIFACTS / "04-export.png"))
 
             # What the reviews learned: the digest of the latest answer, exported as a Markdown briefing.
+            page.locator("button[role='tab']", has_text="What these reviews learned").click()
             page.click("#rq-digest")
             page.wait_for_selector("#rq-digest-view .rq-chart", timeout=120_000)
-            page.locator("#rq-digest-view").scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "05-digest.png"), full_page=True)
             page.click("#rq-digest-md")
             link = page.locator("#rq-digest-file a").first
@@ -131,15 +176,26 @@ def test_browser_ask_filter_open_export(real_settings, real_service, tmp_path):
             download_info.value.save_as(str(briefing))
             assert briefing.read_text(encoding="utf-8").startswith("# What the reviews say")
 
-            # The chat's bin forgets the conversation: "only 2021" is then a new question, not a refinement.
-            page.locator("#rq-chat button[aria-label='Clear']").first.click()
-            page.wait_for_function("() => !document.querySelector('#rq-chat .rq-card')", timeout=30_000)
-            page.fill("#rq-question textarea", "only 2021")
-            page.click("#rq-ask")
-            page.wait_for_selector("#rq-chat .message-row", timeout=60_000)
-            page.wait_for_timeout(2000)
-            assert page.locator("#rq-chat").get_by_text("Follow-up:").count() == 0
+            # The collection overview.
+            page.locator("button[role='tab']", has_text="The collection").click()
+            page.wait_for_selector("#rq-overview .rq-table", timeout=60_000)
+            assert "By nation" in page.locator("#rq-overview").inner_text()
+
+            # A new conversation forgets the last one: "only 2021" is then a new question, not a refinement.
+            page.click("#rq-new")
+            page.wait_for_function("() => !document.querySelector('#rq-answer .rq-card')", timeout=30_000)
+            ask(page, "only 2021")
+            assert page.locator("#rq-answer").get_by_text("Follow-up:").count() == 0
             assert dialogs == []
+
+            # At 400 px: the question box is usable and #1 is in view after a question.
+            phone = browser.new_page(viewport={"width": 400, "height": 850})
+            phone.goto(url)
+            phone.wait_for_selector("#rq-question textarea", timeout=60_000)
+            ask(phone, "co-sleeping and substance misuse")
+            assert in_viewport(phone, "#rq-title-1"), "result #1 must be in view at 400 px"
+            assert phone.locator("#rq-question textarea").bounding_box()["width"] > 250
+            phone.screenshot(path=str(ARTIFACTS / "06-phone.png"))
             browser.close()
     finally:
         demo.close()

@@ -8,8 +8,7 @@ import pytest
 
 from qa.collection import load_collection
 from qa.service import Service
-from qa.web.render import CSS
-from qa.web.ui import build_app
+from qa.web.ui import build_app, page_options
 from testkit.documents import launch_chromium
 from tests.helpers import ARTIFACTS, CHROMIUM, FakeEmbedder, free_port
 
@@ -40,7 +39,7 @@ def test_upload_a_report_and_find_a_passage_from_it(built, tmp_path):
     service = Service(built, embedder=FakeEmbedder())
     demo = build_app(built, service, service.reviews(), export_dir=tmp_path / "exports")
     port = free_port()
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS,
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **page_options(),
                 max_file_size=built.parse_limits.max_file_bytes)
     ARTIFACTS.mkdir(exist_ok=True)
     try:
@@ -68,7 +67,7 @@ def test_upload_a_report_and_find_a_passage_from_it(built, tmp_path):
 
             page.fill("#rq-question textarea", "marmalade cat rehomed by the fostering panel")
             page.click("#rq-ask")
-            card = page.locator("#rq-chat .rq-card", has_text="marmalade cat")
+            card = page.locator("#rq-answer .rq-card", has_text="marmalade cat")
             card.first.wait_for(timeout=120_000)
             assert "Overview report" in card.first.inner_text()
             page.screenshot(path=str(ARTIFACTS / "06-found-added.png"))

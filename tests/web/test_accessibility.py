@@ -1,0 +1,62 @@
+"""WCAG 2.1 AA checks of the app's main views with axe-core, at a desktop and a phone width.
+
+axe-core is the npm package; the test takes the copy that the PyPI package axe-playwright-python ships
+(so `make install` needs no npm) and injects it into the page with Playwright."""
+
+from pathlib import Path
+
+import pytest
+
+from qa.service import Service
+from testkit.documents import launch_chromium
+from tests.helpers import FakeEmbedder
+from tests.web.test_app_browser import CHROMIUM, launch
+
+pytestmark = [pytest.mark.slow, pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed")]
+WCAG_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_source() -> str:
+    import axe_playwright_python
+
+    return (Path(axe_playwright_python.__file__).parent / "axe.min.js").read_text(encoding="utf-8")
+
+
+def serious_violations(page, script: str) -> list[str]:
+    # Gradio fades a view while an event that updates it is still running; check the settled page.
+    page.wait_for_timeout(1500)
+    page.add_script_tag(content=script)
+    result = page.evaluate("(tags) => axe.run(document, {runOnly: {type: 'tag', values: tags}})", WCAG_AA)
+    return [f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+            for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("width, height", [(1400, 1000), (400, 850)])
+def test_main_views_have_no_serious_accessibility_violations(built, tmp_path, width, height):
+    from playwright.sync_api import sync_playwright
+
+    script = axe_source()
+    demo, url = launch(built, Service(built, embedder=FakeEmbedder()), tmp_path / "exports")
+    found: dict[str, list[str]] = {}
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.goto(url + "?q=information+shared+between+agencies")
+            page.wait_for_selector("#rq-answer .rq-count", timeout=60_000)
+            found["answer"] = serious_violations(page, script)
+            page.click("#rq-answer .rq-title")
+            page.wait_for_selector("#rq-review h3", timeout=60_000)
+            found["review"] = serious_violations(page, script)
+            page.locator("button[role='tab']", has_text="The collection").click() if width > 800 else None
+            if width > 800:
+                page.wait_for_selector("#rq-overview .rq-table", timeout=60_000)
+                found["overview"] = serious_violations(page, script)
+            page.goto(url)
+            page.wait_for_selector("#rq-question textarea", timeout=60_000)
+            found["start"] = serious_violations(page, script)
+            browser.close()
+    finally:
+        demo.close()
+    assert not any(found.values()), found
