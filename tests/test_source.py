@@ -5,6 +5,7 @@ routes through FastAPI's TestClient. Chromium-printed reports are in tests/web/t
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
@@ -206,3 +207,57 @@ def test_rest_source_needs_the_token_when_the_server_has_one(added):
         assert client.get(path).status_code == 401
         assert client.get(path, headers={"Authorization": "Bearer wrong-token-0123456789"}).status_code == 401
         assert client.get(path, headers={"Authorization": f"Bearer {TOKEN}"}).status_code == 200
+
+
+# --- the app's source view (handlers; the browser test clicks through it) ----------------------------------
+
+def test_app_source_view_opens_pages_texts_and_summaries(added, tmp_path):
+    from qa.web.render import review_html
+    from qa.web.source_view import open_source, request_of, turn_page
+
+    service, pdf_id, text_id = added
+    chunk = passage_with(service, pdf_id, "tangerine rowing boat")
+    # The review view's citation carries the contract's data attributes.
+    html = review_html(service.review(chunk.review_id), (pdf_id, chunk.start, chunk.end))
+    assert (f"data-rq-action='source' data-document='{pdf_id}' data-page='2' data-start='{chunk.start}' "
+            f"data-end='{chunk.end}'") in html
+    folder = tmp_path / "exports"
+    box, heading, image, previous, following, download, text, link, state = open_source(
+        service, folder, {"document": pdf_id, "page": "2", "passage": chunk.id})
+    assert box["visible"] and "page 2 of 3" in heading and image["visible"] and not text["visible"]
+    assert Path(image["value"]).read_bytes() == service.page_image(pdf_id, 2, start=chunk.start, end=chunk.end).png
+    assert Path(download["value"]).read_bytes() == service.original(pdf_id).path.read_bytes()
+    assert previous["interactive"] and following["interactive"] and state["page"] == 2
+    # Previous and next stop at the first and last page.
+    heading, image, previous, following, state = turn_page(service, folder, state, 1)
+    assert state["page"] == 3 and "page 3 of 3" in heading and previous["interactive"] and not following["interactive"]
+    assert turn_page(service, folder, state, 1)[-1]["page"] == 3
+    state = turn_page(service, folder, turn_page(service, folder, state, -1)[-1], -1)[-1]
+    assert state["page"] == 1 and not turn_page(service, folder, state, -1)[2]["interactive"]
+
+    text_chunk = passage_with(service, text_id, "school nurse")
+    outputs = open_source(service, folder, {"document": text_id, "start": str(text_chunk.start),
+                                            "end": str(text_chunk.end)})
+    assert not outputs[2]["visible"] and outputs[6]["visible"] and 'id="rq-passage"' in outputs[6]["value"]
+    assert outputs[5]["visible"] and Path(outputs[5]["value"]).name == service.original(text_id).filename
+
+    summary = next(d for d in service.index().documents if d.kind == "summary")
+    outputs = open_source(service, folder, {"document": summary.id, "start": "0", "end": "20"})
+    assert NSPCC_PAGE_URL in outputs[7]["value"] and outputs[7]["visible"] and not outputs[5]["visible"]
+
+    for bad in (None, {}, {"document": "x" * 400}, {"document": pdf_id, "page": "2; drop"},
+                {"document": pdf_id, "start": ["1"]}):
+        with pytest.raises(InvalidQueryError):
+            request_of(bad)
+
+
+def test_the_app_builds_with_the_source_view(added):
+    from qa.web.ui import build_app
+
+    service, _, _ = added
+    demo = build_app(service.settings, service, service.reviews())
+    ids = {block.elem_id for block in demo.blocks.values()}
+    assert {"rq-source", "rq-source-page", "rq-source-previous", "rq-source-next", "rq-source-download",
+            "rq-source-text"} <= ids
+    review = next(block for block in demo.blocks.values() if block.elem_id == "rq-review")
+    assert "data-rq-action" in review.js_on_load and "trigger('click'" in review.js_on_load

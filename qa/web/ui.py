@@ -44,6 +44,8 @@ from .forms import (
     write_export,
 )
 from .render import add_report_html, digest_html
+from .source_view import SOURCE_TRIGGER_JS, source_panel
+from .source_view import connect as connect_source
 from .uploads import ADD_FILE_TYPES, NATION_FROM_AREA, add_uploads
 
 log = logging.getLogger("reviewqa.app")
@@ -333,7 +335,9 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
                 export_buttons, export_file = export_panel(gr)
         open_digest, briefing_buttons, digest_view, briefing_file = digest_panel(gr)
         digest_state = gr.State(None)
-        review_view = gr.HTML(elem_id="rq-review")
+        # A citation in the review view opens its source (qa/web/source_view.py: the data-rq-action contract).
+        review_view = gr.HTML(elem_id="rq-review", js_on_load=SOURCE_TRIGGER_JS)
+        source = source_panel(gr)
         opened_id = gr.State("")
         upload, add_fields, add_button, add_status, remove_pick, remove_button = add_panel(gr, settings)
         gr.Markdown(SOURCE_CREDIT)
@@ -347,6 +351,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         filters.clear.click(clear_panel, [conversation], [conversation, chatbot, *panel, pick], **private)
         chatbot.clear(clear_chat, None, [conversation, chatbot, *panel, pick, review_view, opened_id], **private)
         open_button.click(show_review, [pick], [review_view, opened_id], **private)
+        connect_source(gr, source, review_view, service, export_dir, user_errors, **private)
         like_button.click(more_like_selected, [opened_id, conversation, *panel], [conversation, chatbot, pick],
                           **private)
         open_digest.click(show_digest, [conversation], [digest_view, digest_state], **private)
