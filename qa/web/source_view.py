@@ -50,7 +50,7 @@ _NUMBER = re.compile(r"[0-9]{1,9}")
 
 @dataclass
 class SourcePanel:
-    box: Any            # the column holding the rest, hidden until a source is opened
+    box: Any            # the column holding the rest (each part shown once a source is opened)
     heading: Any
     image: Any          # the PDF page, the passage highlighted
     previous: Any
@@ -67,7 +67,7 @@ class SourcePanel:
 
 
 def source_panel(gr) -> SourcePanel:
-    with gr.Column(visible=False, elem_id="rq-source") as box:
+    with gr.Column(elem_id="rq-source") as box:
         heading = gr.HTML(elem_id="rq-source-heading")
         image = gr.Image(type="filepath", format="png", interactive=False, show_label=False, visible=False,
                          elem_id="rq-source-page", buttons=[])
