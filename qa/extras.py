@@ -9,7 +9,7 @@ from .errors import ReviewQAError
 
 EXTRAS = {
     "web": ("gradio", "fastapi", "uvicorn", "multipart"),
-    "ingest": ("pypdfium2", "docx", "trafilatura", "lxml"),
+    "ingest": ("pypdfium2", "PIL", "docx", "trafilatura", "lxml"),
     "eval": ("ranx",),
 }
 

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from .changes import AddOptions, AddReport, DocumentInfo, RemoveReport
     from .digest import Digest
     from .digest.vectors import VectorCache
+    from .source import Original, PageImage, SourceView
 
 log = logging.getLogger("reviewqa.service")
 
@@ -202,6 +203,33 @@ class Service:
         if review is None:
             raise NotFoundError(f"There is no review with id '{str(review_id)[:100]}'.")
         return ReviewView(review, tuple(index.documents_of(review_id)))
+
+    # --- the source of a passage (qa/source.py) ------------------------------------------------------
+
+    def source(self, document_id: str, *, passage: str | None = None, start: int | None = None,
+               end: int | None = None) -> SourceView:
+        """What opening a passage's source shows: its PDF page, its text, or the NSPCC's page."""
+        from .source import find_document, passage_span, source_view
+
+        index = self.index()
+        document = find_document(index, document_id)
+        return source_view(self.settings, document, passage_span(index, document, passage, start, end))
+
+    def page_image(self, document_id: str, page: int, *, passage: str | None = None, start: int | None = None,
+                   end: int | None = None, scale: float | None = None) -> PageImage:
+        """A PDF page as PNG with the passage (by id, or start and end) highlighted where it lies on it."""
+        from .source import DEFAULT_SCALE, find_document, page_image, passage_span
+
+        index = self.index()
+        document = find_document(index, document_id)
+        span = passage_span(index, document, passage, start, end)
+        return page_image(self.settings, document, page, span, DEFAULT_SCALE if scale is None else scale)
+
+    def original(self, document_id: str) -> Original:
+        """A document's kept original file (only from inside the collection's files folder)."""
+        from .source import find_document, original
+
+        return original(self.settings, find_document(self.index(), document_id))
 
     def reviews(self) -> list[Review]:
         return list(self.index().reviews.values())

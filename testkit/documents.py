@@ -405,6 +405,36 @@ def raw_pdf(content: bytes, *, filtered: bool = True) -> bytes:
     return bytes(out)
 
 
+def lines_pdf(pages: list[list[str]], *, size: int = 11, leading: int = 16, left: int = 72, top: int = 760) -> bytes:
+    """A text PDF (Helvetica, A4) made by hand in milliseconds, no browser: each page's lines from
+    `top` down, `leading` points apart, starting at x = `left`; the line i of a page has its baseline
+    at y = top - i * leading (PDF points, from the bottom). For fast tests of where text is drawn."""
+    def literal(text: str) -> bytes:
+        return text.encode("latin-1").replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+
+    count = len(pages)
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>",
+                            ("<< /Type /Pages /Kids [" + " ".join(f"{4 + 2 * i} 0 R" for i in range(count))
+                             + f"] /Count {count} >>").encode(),
+                            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"]
+    for i, lines in enumerate(pages):
+        content = b"".join(b"BT /F1 %d Tf %d %d Td (%s) Tj ET\n" % (size, left, top - n * leading, literal(line))
+                           for n, line in enumerate(lines))
+        objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> "
+                       f">> /Contents {5 + 2 * i} 0 R >>".encode())
+        objects.append(f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream")
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
 TEXT_OPERATORS = b"BT /F1 12 Tf 72 700 Td (" + b"A" * 60 + b") Tj ET\n"
 
 

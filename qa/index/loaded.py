@@ -77,6 +77,7 @@ class SearchIndex:
         for document in self.documents:
             self._documents_of[document.review_id].append(document)
         self.documents_by_id = {d.id: d for d in self.documents}
+        self._document_rows = {d.id: row for row, d in enumerate(self.documents)}
         # Metadata as columns, so filters are array operations.
         reviews = [self.reviews[rid] for rid in self.review_ids]
         self.review_columns = {
@@ -125,6 +126,18 @@ class SearchIndex:
         document = self.documents[doc_row]
         first = int(np.searchsorted(self.chunk_document, doc_row, side="left"))
         return Chunk(int(row), document, int(row) - first, document.sections[section], start, end)
+
+    def passage(self, chunk_id: str) -> Chunk | None:
+        """The passage whose id (`Chunk.id`: "<document id>#<ordinal>") this is, or None."""
+        document_id, _, ordinal = str(chunk_id).rpartition("#")
+        doc_row = self._document_rows.get(document_id)
+        if doc_row is None or not ordinal.isdigit() or len(ordinal) > 9:
+            return None
+        first = int(np.searchsorted(self.chunk_document, doc_row, side="left"))
+        row = first + int(ordinal)
+        if row >= len(self.chunk_table) or int(self.chunk_document[row]) != doc_row:
+            return None
+        return self.chunk(row)
 
     def segment_span(self, row: int) -> tuple[int, int]:
         return int(self.segment_table[row, 1]), int(self.segment_table[row, 2])

@@ -59,7 +59,9 @@ _PAGE_NUMBER = re.compile(rf"^(?:page\s*)?[-–—]?\s*(?:\d{{1,4}}|{_ROMAN})\s*
 _MONTHS = re.compile(r"^(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b", re.IGNORECASE)
 _EDGE_LINES = 3          # lines at each end of a page (in PDFium's order) that may be running text
 _EDGE_BAND = 0.10        # ... and any line in the top or bottom tenth of the page
-_PDFIUM_LOCK = threading.Lock()
+# PDFium is not thread-safe: every use of it in the process (reading here, drawing pages in
+# qa/source.py) holds this lock.
+PDFIUM_LOCK = threading.Lock()
 
 
 @dataclass
@@ -104,7 +106,7 @@ def parse_pdf(data: bytes, name: str, limits: ParseLimits | None = None) -> Pars
     limits = limits or ParseLimits()
     # PDFium is not thread-safe, not even across documents, and the app may parse two uploads at
     # once: only the reading holds the lock; rebuilding the text does not touch PDFium.
-    with _PDFIUM_LOCK:
+    with PDFIUM_LOCK:
         pdf = _open(data, name)
         try:
             if len(pdf) > limits.max_pages:

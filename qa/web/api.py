@@ -4,6 +4,8 @@
     POST /api/search  {"question": ..., "nations": [...], ...}   the same, from a JSON body
     GET  /api/reviews/{id}              one review and its documents
     GET  /api/reviews/{id}/similar      reviews like it (optional k and filters)
+    GET  /api/documents/{id}/pages/{n}.png?passage=<passage id>   a PDF page, the passage highlighted
+    GET  /api/documents/{id}/original   the document's kept original file (as a download)
     GET  /api/health                    the index generation served, counts, model, ready or loading
     GET  /api/docs, /api/openapi.json   OpenAPI
 
@@ -29,7 +31,7 @@ import anyio
 import anyio.to_thread
 from fastapi import APIRouter, Depends, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -50,6 +52,7 @@ from ..search import MAX_K, filters_from_input, search_request, similar_request
 from ..search.filters import MAX_FILTER_VALUES, YEAR_RANGE
 from ..search.rankings import DEFAULT_RANKING, RANKINGS
 from ..search.results import review_record
+from ..source import MAX_SCALE, MIN_SCALE
 from .access import bearer_matches, header
 from .guards import UNAUTHORISED, LimitMiddleware, one_line
 
@@ -143,6 +146,20 @@ class SearchBody(BaseModel):
         return {"year": self.year, "year_from": self.year_from, "year_to": self.year_to, "nations": self.nations,
                 "regions": self.regions, "areas": self.areas, "keywords": self.keywords, "age_group": self.age_group,
                 "age_min": self.age_min, "age_max": self.age_max, "include_unknown": self.include_unknown}
+
+
+class PageQuery(BaseModel):
+    """Which passage to highlight on a page: its id (a search result's `passage_id`), or its start and
+    end in the document's text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    passage: Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID + 12)] | None = Field(
+        None, description="the passage to highlight: a search result's `passage_id` (\"<document id>#<n>\")")
+    start: Annotated[int, Field(ge=0, description="or: the passage's start in the document's text")] | None = None
+    end: Annotated[int, Field(ge=1, description="... and its end")] | None = None
+    scale: Annotated[float, Field(ge=MIN_SCALE, le=MAX_SCALE, description="pixels per PDF point (default 1.5)")] | \
+        None = None
 
 
 Limit = Annotated[int, Field(ge=1, le=MAX_LIMIT, description=f"reviews in the digest at most (1-{MAX_LIMIT}; "
@@ -316,12 +333,12 @@ ServiceDependency = Annotated[Any, Depends(service_of)]
 Limiter = Annotated[anyio.CapacityLimiter, Depends(searches)]
 
 
-async def answer(limiter: anyio.CapacityLimiter, call, *args) -> JSONResponse:
-    """Run a Service call in a worker thread; domain errors become 4xx/503 with one line, anything
-    else is logged."""
+async def answer(limiter: anyio.CapacityLimiter, call, *args, respond=JSONResponse) -> Response:
+    """Run a Service call in a worker thread and `respond` with its result (JSON unless told);
+    domain errors become 4xx/503 with one line, anything else is logged."""
     try:
         result = await anyio.to_thread.run_sync(functools.partial(call, *args), limiter=limiter)
-        return JSONResponse(result)
+        return respond(result)
     except UNAVAILABLE as error:
         return error_json(503, str(error))
     except NotFoundError as error:
@@ -407,6 +424,46 @@ async def filter_values(service: ServiceDependency, limiter: Limiter):
     return await answer(limiter, lambda: service.filter_values().to_json())
 
 
+# A file or image served from the collection is never run or sniffed as another type by a browser.
+SERVED_FILE_HEADERS = {"X-Content-Type-Options": "nosniff", "Content-Security-Policy": "sandbox"}
+DocumentId = Annotated[str, Path(min_length=1, max_length=MAX_ID, description="a document id (a search result's "
+                                                                              "`source.document_id`)")]
+
+
+def _png(image) -> Response:
+    boxes = " ".join(",".join(str(v) for v in box) for box in image.boxes)
+    return Response(image.png, media_type="image/png",
+                    headers={**SERVED_FILE_HEADERS, "X-Highlight-Boxes": boxes, "X-Page-Count": str(image.pages)})
+
+
+@router.get("/documents/{document_id:path}/pages/{page}.png", summary="A PDF page with the passage highlighted",
+            response_class=Response, responses={200: {"content": {"image/png": {}}}},
+            description="The page (physical, from 1) of an added PDF drawn as PNG, with the passage given by "
+                        "`passage` (or `start` and `end`) highlighted where it lies on this page. "
+                        "`X-Highlight-Boxes` lists the highlight's boxes (left,top,right,bottom in the image's "
+                        "pixels); `X-Page-Count` the PDF's pages. 404 for an unknown document or passage, a "
+                        "document that is not a PDF, or a page out of range.")
+async def page_png(document_id: DocumentId, page: int, params: Annotated[PageQuery, Query()],
+                   service: ServiceDependency, limiter: Limiter):
+    return await answer(limiter, lambda: service.page_image(document_id, page, passage=params.passage,
+                                                            start=params.start, end=params.end, scale=params.scale),
+                        respond=_png)
+
+
+def _file(original) -> FileResponse:
+    # Always an attachment (an HTML original is never shown inline, from this server's origin).
+    return FileResponse(original.path, media_type=original.media_type, filename=original.filename,
+                        content_disposition_type="attachment", headers=SERVED_FILE_HEADERS)
+
+
+@router.get("/documents/{document_id:path}/original", summary="The document's original file",
+            response_class=Response, description="The file a document was added from, as a download. 404 for an "
+                                                 "unknown document, an NSPCC summary (no file: its error names the "
+                                                 "NSPCC page) or a file no longer kept.")
+async def original_file(document_id: DocumentId, service: ServiceDependency, limiter: Limiter):
+    return await answer(limiter, lambda: service.original(document_id), respond=_file)
+
+
 @router.get("/health", summary="What is being served",
             description="`status` is ready, loading or error (503 unless ready); `generation` is the index "
                         "generation being served.")
@@ -488,6 +545,8 @@ def _add_docs(app: FastAPI) -> None:
 
 def _query_model(request: Request) -> type[BaseModel]:
     path = request.url.path.rstrip("/")
+    if path.endswith(".png"):
+        return PageQuery
     if path.endswith("/similar"):
         return SimilarQuery
     if path.endswith("/digest"):

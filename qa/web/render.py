@@ -240,11 +240,22 @@ def review_html(view, highlight: tuple[str, int, int] | None = None) -> str:
                 if cited is not None:
                     parts.append(f"<div class='rq-note'>Cited passage on p. "
                                  f"{escape(cited.label or str(cited.number))}</div>")
+                parts.append(source_link(document, marked[1], marked[2], cited.number if cited else None))
                 parts.append(_highlight(text, marked[1] - section.start, marked[2] - section.start))
             else:
                 parts.append(escape(text))
     parts.append("</div>")
     return "".join(parts)
+
+
+def source_link(document, start: int, end: int, page: int | None) -> str:
+    """A link that opens the passage's source (qa/web/source_view.py reads its data attributes)."""
+    words = (f"Show page {page} of the original" if page is not None
+             else "Open the NSPCC's page" if document.kind == "summary" and not document.file
+             else "Open the document at this passage")
+    return (f"<div class='rq-note'><a href='#' class='rq-source-link' data-rq-action='source' "
+            f"data-document='{escape(document.id)}' data-page='{'' if page is None else page}' "
+            f"data-start='{start}' data-end='{end}'>{escape(words)}</a></div>")
 
 
 def add_report_html(report) -> str:

@@ -49,6 +49,8 @@ from .forms import (
 )
 from .links import SORTS, AnswerView, from_query, link_of, to_query
 from .render import add_report_html, answer_html, digest_html, history_html, overview_html
+from .source_view import connect as connect_source
+from .source_view import source_panel
 from .uploads import ADD_FILE_TYPES, NATION_FROM_AREA, add_uploads
 
 log = logging.getLogger("reviewqa.app")
@@ -418,8 +420,10 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         click = click_of(evt._data)
         if click.action == "turn" and click.turn is not None and conversation and click.turn < len(conversation):
             return (*shown(list(conversation), click.turn, AnswerView(sort=view.sort)), nothing(), nothing())
-        if click.action in ("open", "source"):
-            # A citation opens the review at its passage (and the source view, where there is one).
+        if click.action == "source":
+            # The source panel opens it (qa/web/source_view.py, wired to the same click); this brings its tab.
+            return (nothing(),) * (len(show_outputs) - 2) + (gr.Tabs(selected="source"),) + (nothing(),) * 3
+        if click.action == "open":
             return ((nothing(),) * (len(show_outputs) - 2) + (gr.Tabs(selected="review"), nothing())
                     + (open_review(service, click), click.review))
         return (nothing(),) * (len(show_outputs) + 2)
@@ -524,6 +528,8 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
                                           elem_id="rq-more-like-filtered")
                 review_view = gr.HTML("<p class='rq-note'>A result's title opens its review here, at the cited "
                                       "passage.</p>", elem_id="rq-review", js_on_load=CLICKS_JS)
+            with gr.Tab("Source", id="source", elem_id="rq-tab-source"):
+                source = source_panel(gr)
             with gr.Tab("What these reviews learned", id="digest", elem_id="rq-tab-digest"):
                 open_digest, briefing_buttons, digest_view, briefing_file = digest_panel(gr)
             with gr.Tab("Export", id="export", elem_id="rq-tab-export"):
@@ -557,7 +563,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         then_link(answers.previous.click(lambda *a: change_view(*a, -1), view_inputs, show_outputs, **private))
         then_link(answers.next.click(lambda *a: change_view(*a, 1), view_inputs, show_outputs, **private))
         click_outputs = [*show_outputs, review_view, opened_id]
-        for clickable in (answers.answer, history):
+        for clickable in (answers.answer, history, review_view):
             clickable.click(answer_clicked, [conversation, current, view_state], click_outputs, **private) \
                 .then(None, None, None, js=SCROLL_TO_CITED_JS, **private)
         back.click(lambda: gr.Tabs(selected="answer"), None, [tabs], **private)
@@ -566,6 +572,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
                                     [opened_id, conversation, view_state, *panel], show_outputs, **private))
         then_link(like_keep.click(lambda *a: more_like(a[0], a[1], a[2], True, *a[3:]),
                                   [opened_id, conversation, view_state, *panel], show_outputs, **private))
+        connect_source(gr, source, [answers.answer, review_view], service, export_dir, user_errors, **private)
         open_digest.click(show_digest, [conversation, current], [digest_view, digest_state], **private)
         for fmt, button in briefing_buttons.items():
             button.click(briefing_writer(fmt), [digest_state], [briefing_file], **private)
