@@ -23,6 +23,7 @@ from ..chunking import DocumentSpans, make_splitter, split_document
 from ..collection import Collection, load_collection, writer_lock
 from ..embed import Embedder
 from ..errors import ReviewQAError
+from ..fsutil import atomic_write_bytes
 from ..records import Document, Review
 from ..settings import Settings
 from . import keyword, store
@@ -235,6 +236,40 @@ class _Embedding:
         if not hasattr(self, "_cached_splitter"):
             self._cached_splitter = make_splitter(self.settings, self.embedder().count_tokens)
         return self._cached_splitter
+
+
+def keep_context_vectors(settings: Settings, before: Collection, after: Collection) -> int:
+    """Before building `after` from `before` when only review details changed: the in-context vectors
+    of a review with no summary are keyed by its opening, which is then its title, so a new title
+    would send every sentence of its documents back to the model. The case is the same case, so its
+    vectors are filed under the new opening as they are (`reviewqa build --force` embeds them
+    afresh). Returns how many documents' vectors were carried over; 0 without in-context vectors."""
+    from ..embed import model_name
+
+    if not settings.context_embedding:
+        return 0
+    cache = EmbeddingCache(cache_folder(settings, model_name(settings)))
+    old_documents = {d.id: d for d in before.documents}
+    carried = 0
+    for review in after.reviews:
+        old_review = before.review(review.id)
+        if old_review is None:
+            continue
+        old_opening = _opening(before.documents_of(review.id), old_review)
+        new_opening = _opening(after.documents_of(review.id), review)
+        if old_opening == new_opening:
+            continue
+        for document in after.documents_of(review.id):
+            old = old_documents.get(document.id)
+            if old is None or old.sha256 != document.sha256:
+                continue
+            key = spans_key(document, settings)
+            source = cache.folder / f"{context_key(key, old_opening)}.context.npy"
+            target = cache.folder / f"{context_key(key, new_opening)}.context.npy"
+            if source.exists() and not target.exists():
+                atomic_write_bytes(target, source.read_bytes())   # a killed copy leaves no torn file
+                carried += 1
+    return carried
 
 
 def _opening(documents: tuple[Document, ...], review: Review) -> str:

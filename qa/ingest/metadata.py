@@ -101,3 +101,26 @@ def age_in(window: str) -> float | None:
         if years is not None and years < 18:
             return years
     return None
+
+
+def stated_ages(text: str) -> tuple[AgeSpan, ...] | None:
+    """Child ages as a person writes them, one child per comma or semicolon: "3 years; 5 months",
+    "2 years and 4 months", "14", "six weeks", "a baby" -> spans as the collection keeps them (a
+    number is a point, a word its range). None when a part is not an age under 18."""
+    spans: list[AgeSpan] = []
+    for part in re.split(r"[,;]", text):
+        part = " ".join(part.split()).strip(" .")
+        if not part:
+            continue
+        plain = re.fullmatch(r"\d{1,2}(?:\.\d+)?", part)
+        years = float(part) if plain else age_in(part if re.search(r"\bold\b|\baged\b", part, re.I)
+                                                 else f"aged {part}")
+        if years is not None and years < 18:
+            spans.append((round(years, 2), round(years, 2)))
+            continue
+        words = [(word.low, word.high) for word in TEXT_AGE_WORDS if word.pattern.fullmatch(re.sub(
+            r"^(?:an?|the)\s+", "", part, flags=re.I))]
+        if not words:
+            return None
+        spans.append(words[0])
+    return tuple(sorted(set(spans)))
