@@ -59,10 +59,14 @@ class IndexStatus:
     changes: str | None           # how the collection differs from it, or None when up to date
 
 
-def review_signature(reviews: tuple[Review, ...]) -> str:
+def review_signature(collection: Collection) -> str:
+    """The details an edit can change without touching any text: every review's metadata and each
+    document's kind and title (the index carries them to cards, citations and exports)."""
     from ..records import text_sha256
 
-    return text_sha256(json.dumps([r.to_json() for r in reviews], ensure_ascii=False, sort_keys=True))
+    reviews = [r.to_json() for r in collection.reviews]
+    details = {d.id: [d.kind, d.title] for d in collection.documents}
+    return text_sha256(json.dumps([reviews, details], ensure_ascii=False, sort_keys=True))
 
 
 def collection_changes(manifest: Manifest, collection: Collection) -> str | None:
@@ -76,8 +80,8 @@ def collection_changes(manifest: Manifest, collection: Collection) -> str | None
              if items]
     if parts:
         return f"{', '.join(parts)} document{'s' if len(now) != 1 else ''} since the last build"
-    if manifest.reviews_sha256 != review_signature(collection.reviews):
-        return "review details changed since the last build"
+    if manifest.reviews_sha256 != review_signature(collection):
+        return "review or document details changed since the last build"
     return None
 
 
@@ -323,7 +327,7 @@ def _write_generation(folder: Path, settings: Settings, collection: Collection, 
         context_embedding=settings.context_embedding, generation=generation, dimension=int(dimension or 0),
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), review_count=len(collection.reviews),
         document_count=len(documents), chunks=len(chunks), segments=len(segments), vector_indexes=vector_indexes,
-        reviews_sha256=review_signature(collection.reviews), document_hashes={d.id: d.sha256 for d in documents}))
+        reviews_sha256=review_signature(collection), document_hashes={d.id: d.sha256 for d in documents}))
     return len(chunks)
 
 

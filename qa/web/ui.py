@@ -26,6 +26,7 @@ from ..search import Filters
 from ..search.explain import UNKNOWN_MEANS
 from ..search.vocabulary import FilterValues, filter_values
 from ..settings import Settings
+from . import edit as edit_form
 from .forms import (
     ANY,
     age_choices,
@@ -193,7 +194,8 @@ def add_panel(gr, settings: Settings):
         with gr.Row():
             remove_pick = gr.Dropdown([], label="Remove an added document", elem_id="rq-remove-pick", scale=4)
             remove = gr.Button("Remove", elem_id="rq-remove", scale=1)
-    return upload, [review, title, year, area, nation], add, status, remove_pick, remove
+        confirm = edit_form.removal_confirmation(gr)       # Remove asks first (qa/web/edit.py)
+    return upload, [review, title, year, area, nation], add, status, remove_pick, remove, confirm
 
 
 def build_app(settings: Settings, service, reviews, export_dir: Path | None = None):
@@ -315,7 +317,15 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         if not document_id:
             raise ReviewQAError("Choose a document to remove first.")
         report = service.remove(document_id)
-        return (f"<div class='rq-line'>{html.escape(report.message)}</div>", removal_update(), *choice_updates())
+        return (f"<div class='rq-line'>{html.escape(report.message)}</div>", removal_update(), *choice_updates(),
+                *edit_form.hide_removal(gr))
+
+    @user_errors
+    def save_details(review_id, *values):
+        report = edit_form.save(service, review_id, *values)
+        view_html, _ = open_review(service, f"{review_id}|||")
+        return (edit_form.edit_status_html(report), view_html, *edit_form.prefill(gr, service, review_id),
+                *choice_updates())
 
     latest_year = values.years[-1][0] if values.years else "2022"
     with gr.Blocks(title="reviewqa — search child safeguarding case reviews") as demo:
@@ -335,7 +345,8 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         digest_state = gr.State(None)
         review_view = gr.HTML(elem_id="rq-review")
         opened_id = gr.State("")
-        upload, add_fields, add_button, add_status, remove_pick, remove_button = add_panel(gr, settings)
+        edit = edit_form.edit_panel(gr)
+        upload, add_fields, add_button, add_status, remove_pick, remove_button, confirm = add_panel(gr, settings)
         gr.Markdown(SOURCE_CREDIT)
 
         panel = filters.values
@@ -346,7 +357,10 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         filters.apply.click(apply_panel, [conversation, *panel], [conversation, chatbot, pick], **private)
         filters.clear.click(clear_panel, [conversation], [conversation, chatbot, *panel, pick], **private)
         chatbot.clear(clear_chat, None, [conversation, chatbot, *panel, pick, review_view, opened_id], **private)
-        open_button.click(show_review, [pick], [review_view, opened_id], **private)
+        open_button.click(show_review, [pick], [review_view, opened_id], **private).then(
+            user_errors(functools.partial(edit_form.prefill, gr, service)), [opened_id], edit.fields, **private)
+        edit.document.change(user_errors(functools.partial(edit_form.document_kind_of, service)),
+                             [opened_id, edit.document], [edit.kind], **private)
         like_button.click(more_like_selected, [opened_id, conversation, *panel], [conversation, chatbot, pick],
                           **private)
         open_digest.click(show_digest, [conversation], [digest_view, digest_state], **private)
@@ -358,7 +372,13 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         writer = {"concurrency_limit": 1, "concurrency_id": "collection-writer", **private}
         choices = [filters.year_from, filters.year_to, filters.places]
         add_button.click(add_documents, [upload, *add_fields], [add_status, upload, *choices, remove_pick], **writer)
-        remove_button.click(remove_added, [remove_pick], [add_status, remove_pick, *choices], **writer)
+        asking = [confirm.question, confirm.yes, confirm.cancel, confirm.asked]
+        remove_button.click(user_errors(functools.partial(edit_form.ask_removal, gr, service)), [remove_pick], asking,
+                            **private)
+        confirm.cancel.click(user_errors(functools.partial(edit_form.hide_removal, gr)), None, asking, **private)
+        confirm.yes.click(remove_added, [confirm.asked], [add_status, remove_pick, *choices, *asking], **writer)
+        edit.save.click(save_details, [opened_id, *edit.fields], [edit.status, review_view, *edit.fields, *choices],
+                        **writer)
         demo.load(removal_update, None, [remove_pick], **private)
     # Several people can search at once; each search is short, so a small pool keeps latency flat.
     demo.queue(default_concurrency_limit=4, max_size=64)

@@ -131,3 +131,15 @@ def test_an_orphaned_original_is_cleaned_at_the_next_build(added):
     kept = [p for p in settings.files_dir.rglob("*") if p.is_file() and p != stray]
     Service(settings, embedder=FakeEmbedder()).build(progress=False)
     assert not stray.exists() and all(p.exists() for p in kept) and kept
+
+
+def test_a_kind_change_alone_makes_a_new_generation_shown_in_exports(added):
+    settings, review_id, document_id = added
+    generation = store.current_generation(settings.index_dir)
+    service = Service(settings, embedder=FakeEmbedder())
+    report = service.edit(None, None, {document_id: DocumentEdit(kind="executive summary")})
+    assert report.review_id == review_id and store.current_generation(settings.index_dir) != generation
+    assert service.stats().index_status == "current"
+    response = ask(service, "tangerine rowing boat lighthouse keeper")
+    hit = next(h for h in response.hits if h.review.id == review_id)
+    assert "Executive summary" in citation(hit.review, hit.passages[0])
