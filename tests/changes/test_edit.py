@@ -143,3 +143,36 @@ def test_a_kind_change_alone_makes_a_new_generation_shown_in_exports(added):
     response = ask(service, "tangerine rowing boat lighthouse keeper")
     hit = next(h for h in response.hits if h.review.id == review_id)
     assert "Executive summary" in citation(hit.review, hit.passages[0])
+
+
+@pytest.mark.slow
+def test_cli_edit_with_the_real_index_loads_no_model_and_the_filter_finds_it(real_settings, tmp_path):
+    """`reviewqa edit` in a fresh process, on a copy of the real index: the model runtime is never
+    imported, and a search filtered to the new year finds the review under its new title."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    root = tmp_path / "root"
+    shutil.copytree(real_settings.root, root, ignore=shutil.ignore_patterns(".*.lock"))
+    review = next(r for r in load_collection(root / "corpus" / "reviews.jsonl").reviews if r.year == 2022)
+    code = (
+        "import sys, json\n"
+        "from qa.cli import main\n"
+        f"code = main(['--root', {str(root)!r}, 'edit', {review.id!r}, '--year', '2021', '--name', 'Child Edited'])\n"
+        "print(json.dumps({'code': code, 'runtime': [m for m in ('onnxruntime', 'torch') if m in sys.modules]}),"
+        " file=sys.stderr)\n"
+    )
+    env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300,
+                            env=env)
+    assert json.loads(result.stderr.strip().splitlines()[-1]) == {"code": 0, "runtime": []}, result.stderr
+    assert "year 2022 → 2021" in result.stdout and "nothing re-embedded" in result.stdout
+    searched = subprocess.run([sys.executable, "-m", "qa.cli", "--root", str(root), "search", review.title,
+                               "--year", "2021", "--literal", "--k", "100", "--json"], capture_output=True, text=True,
+                              cwd=ROOT, timeout=300, env=env, check=True)
+    found = {r["review_id"]: r["title"] for r in json.loads(searched.stdout)["results"]}
+    assert found.get(review.id, "").endswith("Child Edited") and found[review.id].startswith("2021")
