@@ -176,3 +176,18 @@ def test_cli_edit_with_the_real_index_loads_no_model_and_the_filter_finds_it(rea
                               cwd=ROOT, timeout=300, env=env, check=True)
     found = {r["review_id"]: r["title"] for r in json.loads(searched.stdout)["results"]}
     assert found.get(review.id, "").endswith("Child Edited") and found[review.id].startswith("2021")
+
+
+def test_an_edit_whose_build_fails_leaves_the_collection_as_it_was(added, monkeypatch):
+    settings, review_id, _ = added
+    before = collection_bytes(settings)
+
+    def failing(*args, **kwargs):
+        def build(collection):
+            raise MetadataError("The index could not be written.")
+        return build
+    monkeypatch.setattr("qa.changes.edit.index_builder", failing)
+    with pytest.raises(MetadataError, match="Nothing was changed"):
+        edit_review(settings, review_id, ReviewEdit(year="2021"), embedder=FakeEmbedder())
+    assert collection_bytes(settings) == before
+    assert not settings.corpus_path.with_name(".change.json").exists()
