@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import CorpusError
+from .errors import CollectionBusyError, CorpusError
 from .fsutil import atomic_write_bytes, atomic_write_text, fsync_dir
 from .records import Document, Page, Review, Section, text_sha256
 from .settings import SHIPPED_COLLECTION, SHIPPED_PAGE, Settings
@@ -186,8 +186,8 @@ def writer_lock(collection_path: Path, *, wait: float = 120.0) -> Iterator[None]
                 break
             except BlockingIOError:
                 if time.monotonic() > deadline:
-                    raise CorpusError(f"Another reviewqa command is changing the collection {collection_path}; try "
-                                      "again when it has finished.") from None
+                    raise CollectionBusyError(f"Another reviewqa command is changing the collection {collection_path}; "
+                                              "try again when it has finished.") from None
                 time.sleep(0.05)
         held[key] = 1
         try:

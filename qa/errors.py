@@ -17,6 +17,10 @@ class CorpusError(ReviewQAError):
     """The corpus file is missing, unreadable or malformed."""
 
 
+class CollectionBusyError(CorpusError):
+    """Another process or request is changing the collection (the HTTP API answers 409)."""
+
+
 class IndexMissingError(ReviewQAError):
     """No index has been built yet."""
 

@@ -28,6 +28,17 @@ DOCUMENT_KINDS = {"summary": "Summary", "report": "Overview report", "executive-
                   "thematic-review": "Thematic review", "other": "Other document"}
 
 
+def document_kind(words: str) -> str | None:
+    """The DOCUMENT_KINDS key a user's words name: the key ("learning-brief") or the label ("Learning
+    brief", "overview report"), in any case and with spaces or hyphens; None for anything else."""
+    key = "-".join(str(words).replace("_", " ").replace("-", " ").lower().split())
+    if key in DOCUMENT_KINDS:
+        return key
+    labels = {"-".join(label.lower().split()): kind for kind, label in DOCUMENT_KINDS.items()}
+    labels.update({"overview-report": "report", "other": "other"})
+    return labels.get(key)
+
+
 @dataclass(frozen=True)
 class Section:
     """A span of a document's text. `name` is a key for the summaries' fixed sections ("learning");

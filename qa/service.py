@@ -29,7 +29,7 @@ from .search.vocabulary import FilterValues, check_known, filter_values
 from .settings import Settings
 
 if TYPE_CHECKING:
-    from .changes import AddOptions, AddReport, DocumentInfo, RemoveReport
+    from .changes import AddOptions, AddReport, DocumentEdit, DocumentInfo, EditReport, RemoveReport, ReviewEdit
     from .digest import Digest
     from .digest.vectors import VectorCache
     from .source import Original, PageImage, SourceView
@@ -315,7 +315,7 @@ class Service:
     def build(self, *, force: bool = False, progress: bool = True) -> BuildReport:
         """Bring the index up to date with the collection, first finishing or undoing a change that
         a killed process left (qa/changes/transaction.py)."""
-        from .changes.transaction import recover
+        from .changes.transaction import read_collection, recover, sweep_orphans
         from .collection import writer_lock
         from .embed import load_embedder
 
@@ -328,6 +328,9 @@ class Service:
         with writer_lock(settings.corpus_path):
             recover(settings, lambda collection: build_index(settings, embedder, progress=progress,
                                                              collection=collection))
+            if settings.corpus_path.exists():
+                # Originals no document refers to (an add killed before its journal was written).
+                sweep_orphans(settings, read_collection(settings))
             return build_index(settings, embedder, force=force, progress=progress)
 
     def ensure_index(self, *, build: bool = True, progress: bool = True) -> BuildReport | None:
@@ -370,6 +373,18 @@ class Service:
         return remove_document(self.settings, document_id,
                                embedder=lambda: self._build_embedder(load_embedder), progress=progress,
                                show_bar=show_bar)
+
+    def edit(self, review_id: str | None, review: ReviewEdit | None = None,
+             documents: dict[str, DocumentEdit] | None = None) -> EditReport:
+        """Correct a review's details (title, year, area, nation, region, name, child ages) and its
+        documents' kinds and titles; the next request is served from the new generation, built
+        without embedding anything (qa/changes/edit.py)."""
+        from .changes import edit_review
+        from .embed import load_embedder
+
+        ensure_collection(self.settings)
+        return edit_review(self.settings, review_id, review, documents,
+                           embedder=lambda: self._build_embedder(load_embedder))
 
     def documents(self) -> list[DocumentInfo]:
         """Every document in the collection file, added ones with their file."""

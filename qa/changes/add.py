@@ -357,13 +357,14 @@ def _unknown_fields(review: Review) -> tuple[str, ...]:
 
 
 def _fill_in_note(unknown: tuple[str, ...], document_id: str) -> str:
-    """"The year and nation are unknown: ... add it again with --year YYYY, --nation NAME ..."."""
+    """"The year and nation are unknown: ... fill them in with reviewqa edit REVIEW --year YYYY ..."."""
     words = unknown[0] if len(unknown) == 1 else ", ".join(unknown[:-1]) + " and " + unknown[-1]
     verb, them = ("is", "it") if len(unknown) == 1 else ("are", "them")
-    options = ", ".join(FILL_IN[field] for field in unknown)
+    options = " ".join(FILL_IN[field] for field in unknown)
+    review_id = document_id.split("/", 1)[0]
     return (f"The {words} {verb} unknown: the document does not state {them}, so the review was added without "
-            f"{them}. To fill {them} in, remove the document (reviewqa remove {document_id}) and add the file "
-            f"again with {options} (or the app's boxes, or those columns of a metadata CSV).")
+            f"{them}. To fill {them} in: reviewqa edit {review_id} {options} (or the app's Edit details, or "
+            f"PATCH /api/reviews/{review_id}); nothing is embedded again.")
 
 
 def _warn_ignored(review: Review, meta: FileMetadata, warnings: list[str]) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import ReviewQAError
 from ..gazetteer import NATIONS, UNKNOWN
+from ..records import document_kind
 from ..text import clean_line
 
 METADATA_COLUMNS = ("file", "title", "year", "area", "nation", "review", "kind")
@@ -79,7 +80,7 @@ def check_metadata(meta: FileMetadata, where: str) -> FileMetadata:
                                 f"{', '.join((*NATIONS, UNKNOWN))}.{hint}")
         changes["nation"] = nation
     if meta.kind not in (None, ""):
-        kind = str(meta.kind).strip().lower().replace(" ", "-")
+        kind = document_kind(meta.kind) or str(meta.kind).strip().lower().replace(" ", "-")
         if not _KIND.match(kind):
             raise MetadataError(f"In {where}, the kind '{str(meta.kind)[:60]}' is not valid; use report, "
                                 "executive-summary, summary or another word in lower-case letters and hyphens.")

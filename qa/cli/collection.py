@@ -1,4 +1,4 @@
-"""Commands over the collection and its index: parse, build, stats, add, remove, list."""
+"""Commands over the collection and its index: parse, build, stats, add, remove, edit, list."""
 
 from __future__ import annotations
 
@@ -80,6 +80,24 @@ def cmd_remove(args, settings: Settings) -> int:
 
     report = Service(settings).remove(args.document_id, progress=_progress_printer(args.quiet),
                                       show_bar=not args.quiet)
+    print(json.dumps(report.to_json(), ensure_ascii=False, indent=2) if args.json else terminal_safe(report.message))
+    return 0
+
+
+def cmd_edit(args, settings: Settings) -> int:
+    from ..changes import DocumentEdit, ReviewEdit
+    from ..service import Service
+
+    if (args.kind is not None or args.document_title is not None) and not args.document:
+        raise ReviewQAError("--kind and --document-title change a document: name it with --document DOCUMENT_ID "
+                            "(`reviewqa list` shows the ids).")
+    if not args.review_id and not args.document:
+        raise ReviewQAError("Name the review to change (reviewqa edit REVIEW_ID --year 2021 ...) or a document "
+                            "(--document DOCUMENT_ID --kind learning-brief).")
+    review = ReviewEdit(title=args.title, year=args.year, area=args.area, nation=args.nation, region=args.region,
+                        name=args.name, child_ages=args.ages)
+    documents = {args.document: DocumentEdit(kind=args.kind, title=args.document_title)} if args.document else {}
+    report = Service(settings).edit(args.review_id, review, documents)
     print(json.dumps(report.to_json(), ensure_ascii=False, indent=2) if args.json else terminal_safe(report.message))
     return 0
 

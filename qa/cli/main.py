@@ -8,8 +8,10 @@ import sys
 from pathlib import Path
 
 from ..errors import ReviewQAError
+from ..gazetteer import NATIONS
+from ..records import DOCUMENT_KINDS
 from ..settings import Settings
-from .collection import cmd_add, cmd_build, cmd_list, cmd_parse, cmd_remove, cmd_stats
+from .collection import cmd_add, cmd_build, cmd_edit, cmd_list, cmd_parse, cmd_remove, cmd_stats
 from .output import terminal_safe
 from .search import add_filter_arguments, cmd_digest, cmd_search
 from .tools import cmd_eval, cmd_serve
@@ -189,6 +191,42 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress messages on stderr")
     p.set_defaults(run=cmd_remove)
+
+    p = commands.add_parser(
+        "edit", help="correct a review's details or a document's kind (nothing is re-embedded)",
+        description="Correct what was guessed or given when a review was added: its title, year, area, nation, "
+                    "region, child's name and child ages, and the kind (and title) of its documents. Only the "
+                    "options given change; `unknown` clears a field (a wrong guess). Nation and region follow a new "
+                    "area unless given, and a title of the form YEAR – AREA – NAME follows its parts. Ids do not "
+                    "change. No document is embedded again: the new index generation is ready in seconds. The "
+                    "NSPCC page's reviews can be edited too (`reviewqa parse` puts the page's details back); their "
+                    "summaries stay summaries.",
+        epilog="Examples:\n"
+               "  reviewqa edit 2024-rushmere-child-q-1a2b3c --year 2021 --area Kent --name \"Child Q\"\n"
+               "  reviewqa edit 2024-rushmere-child-q-1a2b3c --nation Wales --ages \"3 years; 5 months\"\n"
+               "  reviewqa edit 2024-rushmere-child-q-1a2b3c --year unknown          # clear a wrong year\n"
+               "  reviewqa edit --document 2024-rushmere-child-q-1a2b3c/child-q-report --kind learning-brief\n\n"
+               "Review ids: `reviewqa list --all` or a search's results; document ids: `reviewqa list`.\n"
+               "Kinds: " + ", ".join(DOCUMENT_KINDS) + ".",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("review_id", nargs="?", metavar="REVIEW_ID",
+                   help="the review to change (may be left out with --document)")
+    p.add_argument("--title", help="the review's title (unknown: YEAR – AREA – NAME from its parts)")
+    p.add_argument("--year", help="year of publication, four digits, or unknown")
+    p.add_argument("--area", help="the safeguarding partnership's area, e.g. Kent, or unknown")
+    p.add_argument("--nation", help=f"one of {', '.join(NATIONS)}, or unknown (default: from a new area)")
+    p.add_argument("--region", help="an English region, e.g. London, or the nation outside England "
+                                    "(default: from the area)")
+    p.add_argument("--name", help="the child's pseudonym, e.g. \"Child Q\", or unknown")
+    p.add_argument("--ages", help="the children's ages, one per child separated by semicolons: "
+                                  "\"3 years; 5 months\", \"14\", \"a baby\"; unknown clears them")
+    p.add_argument("--document", metavar="DOCUMENT_ID", help="a document of the review to change with --kind or "
+                                                             "--document-title")
+    p.add_argument("--kind", help="the document's kind: " + ", ".join(DOCUMENT_KINDS) + " (or its words, e.g. "
+                                  "\"learning brief\")")
+    p.add_argument("--document-title", help="the document's own title")
+    p.add_argument("--json", action="store_true", help="print what changed as JSON")
+    p.set_defaults(run=cmd_edit)
 
     p = commands.add_parser(
         "list", help="list the documents added to the collection",

@@ -23,6 +23,7 @@ from ..chunking import DocumentSpans, make_splitter, split_document
 from ..collection import Collection, load_collection, writer_lock
 from ..embed import Embedder
 from ..errors import ReviewQAError
+from ..fsutil import atomic_write_bytes
 from ..records import Document, Review
 from ..settings import Settings
 from . import keyword, store
@@ -58,10 +59,14 @@ class IndexStatus:
     changes: str | None           # how the collection differs from it, or None when up to date
 
 
-def review_signature(reviews: tuple[Review, ...]) -> str:
+def review_signature(collection: Collection) -> str:
+    """The details an edit can change without touching any text: every review's metadata and each
+    document's kind and title (the index carries them to cards, citations and exports)."""
     from ..records import text_sha256
 
-    return text_sha256(json.dumps([r.to_json() for r in reviews], ensure_ascii=False, sort_keys=True))
+    reviews = [r.to_json() for r in collection.reviews]
+    details = {d.id: [d.kind, d.title] for d in collection.documents}
+    return text_sha256(json.dumps([reviews, details], ensure_ascii=False, sort_keys=True))
 
 
 def collection_changes(manifest: Manifest, collection: Collection) -> str | None:
@@ -75,8 +80,8 @@ def collection_changes(manifest: Manifest, collection: Collection) -> str | None
              if items]
     if parts:
         return f"{', '.join(parts)} document{'s' if len(now) != 1 else ''} since the last build"
-    if manifest.reviews_sha256 != review_signature(collection.reviews):
-        return "review details changed since the last build"
+    if manifest.reviews_sha256 != review_signature(collection):
+        return "review or document details changed since the last build"
     return None
 
 
@@ -237,6 +242,40 @@ class _Embedding:
         return self._cached_splitter
 
 
+def keep_context_vectors(settings: Settings, before: Collection, after: Collection) -> int:
+    """Before building `after` from `before` when only review details changed: the in-context vectors
+    of a review with no summary are keyed by its opening, which is then its title, so a new title
+    would send every sentence of its documents back to the model. The case is the same case, so its
+    vectors are filed under the new opening as they are (`reviewqa build --force` embeds them
+    afresh). Returns how many documents' vectors were carried over; 0 without in-context vectors."""
+    from ..embed import model_name
+
+    if not settings.context_embedding:
+        return 0
+    cache = EmbeddingCache(cache_folder(settings, model_name(settings)))
+    old_documents = {d.id: d for d in before.documents}
+    carried = 0
+    for review in after.reviews:
+        old_review = before.review(review.id)
+        if old_review is None:
+            continue
+        old_opening = _opening(before.documents_of(review.id), old_review)
+        new_opening = _opening(after.documents_of(review.id), review)
+        if old_opening == new_opening:
+            continue
+        for document in after.documents_of(review.id):
+            old = old_documents.get(document.id)
+            if old is None or old.sha256 != document.sha256:
+                continue
+            key = spans_key(document, settings)
+            source = cache.folder / f"{context_key(key, old_opening)}.context.npy"
+            target = cache.folder / f"{context_key(key, new_opening)}.context.npy"
+            if source.exists() and not target.exists():
+                atomic_write_bytes(target, source.read_bytes())   # a killed copy leaves no torn file
+                carried += 1
+    return carried
+
+
 def _opening(documents: tuple[Document, ...], review: Review) -> str:
     """The case a review is about, in its own words: the summary's first sentence, else the title."""
     summary = next((d.summary for d in documents if d.kind == "summary" and d.summary), "")
@@ -288,7 +327,7 @@ def _write_generation(folder: Path, settings: Settings, collection: Collection, 
         context_embedding=settings.context_embedding, generation=generation, dimension=int(dimension or 0),
         built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"), review_count=len(collection.reviews),
         document_count=len(documents), chunks=len(chunks), segments=len(segments), vector_indexes=vector_indexes,
-        reviews_sha256=review_signature(collection.reviews), document_hashes={d.id: d.sha256 for d in documents}))
+        reviews_sha256=review_signature(collection), document_hashes={d.id: d.sha256 for d in documents}))
     return len(chunks)
 
 

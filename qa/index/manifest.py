@@ -37,7 +37,7 @@ class Manifest:
     chunks: int
     segments: int
     vector_indexes: dict[str, dict]
-    reviews_sha256: str                       # the reviews' metadata, to notice an edit of it
+    reviews_sha256: str                       # reviews' metadata, documents' kinds and titles, to notice an edit
     document_hashes: dict[str, str]           # document id -> sha256 of its text
     files: dict[str, dict] = field(default_factory=dict)      # relative path -> {"sha256", "bytes"}
     library_versions: dict[str, str | None] = field(default_factory=dict)

@@ -101,3 +101,61 @@ def age_in(window: str) -> float | None:
         if years is not None and years < 18:
             return years
     return None
+
+
+def stated_ages(text: str) -> tuple[AgeSpan, ...] | None:
+    """Child ages as a person writes them, one child per comma or semicolon: "3 years; 5 months",
+    "2 years and 4 months", "14", "six weeks", "a baby", "12 to 18" (from, and up to) -> spans as the
+    collection keeps them (a number is a point, a word its range). None when a part is not an age
+    under 18."""
+    spans: list[AgeSpan] = []
+    for part in re.split(r"[,;]", text):
+        part = " ".join(part.split()).strip(" .")
+        if not part:
+            continue
+        span = re.fullmatch(r"(\d{1,2}(?:\.\d+)?)\s*(?:to|-|–)\s*(\d{1,2}(?:\.\d+)?)(?:\s+years)?", part)
+        if span and float(span.group(1)) < float(span.group(2)) <= 18:
+            spans.append((float(span.group(1)), float(span.group(2))))     # from, and up to (years)
+            continue
+        plain = re.fullmatch(r"\d{1,2}(?:\.\d+)?", part)
+        years = float(part) if plain else age_in(part if re.search(r"\bold\b|\baged\b", part, re.I)
+                                                 else f"aged {part}")
+        if years is not None and years < 18:
+            spans.append((round(years, 2), round(years, 2)))
+            continue
+        words = [(word.low, word.high) for word in TEXT_AGE_WORDS if word.pattern.fullmatch(re.sub(
+            r"^(?:an?|the)\s+", "", part, flags=re.I))]
+        if not words:
+            return None
+        spans.append(words[0])
+    return tuple(sorted(set(spans)))
+
+
+# How stated_ages reads back an age word's range: the first of these that means it.
+_AGE_WORD_EXAMPLES = ("newborn", "baby", "toddler", "primary school children", "secondary school pupils",
+                      "teenager")
+
+
+def ages_text(spans: tuple[AgeSpan, ...]) -> str:
+    """Child ages as a person writes them, read back the same by stated_ages: (0.42, 0.42) ->
+    "5 months", (3.0, 3.0) -> "3 years", (0.0, 1.0) -> "baby"; "" for none."""
+    words = {}
+    for example in reversed(_AGE_WORD_EXAMPLES):
+        read = stated_ages(example)
+        if read:
+            words[read[0]] = example
+    parts = []
+    for low, high in spans:
+        if low != high:
+            parts.append(words.get((low, high), f"{low:g} to {high:g}"))
+            continue
+        years, months = int(low), round((low - int(low)) * 12)
+        if round(years + months / 12, 2) == low and months < 12:
+            unit = [f"{years} year{'s' if years != 1 else ''}"] if years else []
+            unit += [f"{months} month{'s' if months != 1 else ''}"] if months or not years else []
+            parts.append(" and ".join(unit))
+        elif round(round(low * 52) / 52, 2) == low:
+            parts.append(f"{round(low * 52)} weeks")
+        else:
+            parts.append(f"{low:g}")
+    return "; ".join(parts)

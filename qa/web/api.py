@@ -6,6 +6,7 @@
     GET  /api/reviews/{id}/similar      reviews like it (optional k and filters)
     GET  /api/documents/{id}/pages/{n}.png?passage=<passage id>   a PDF page, the passage highlighted
     GET  /api/documents/{id}/original   the document's kept original file (as a download)
+    PATCH /api/reviews/{id}             correct its details and its documents' kinds (nothing re-embedded)
     GET  /api/health                    the index generation served, counts, model, ready or loading
     GET  /api/docs, /api/openapi.json   OpenAPI
 
@@ -38,6 +39,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..digest.digest import DEFAULT_LIMIT, MAX_LIMIT
 from ..errors import (
+    CollectionBusyError,
     CorpusError,
     IndexCorruptError,
     IndexMissingError,
@@ -172,6 +174,40 @@ class DigestQuery(SearchQuery):
 
 class DigestBody(SearchBody):
     limit: Limit = DEFAULT_LIMIT
+
+
+EditText = Annotated[str, StringConstraints(max_length=300)]
+
+
+class DocumentEditBody(BaseModel):
+    """A document's new kind and title (`null` or left out: unchanged)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    kind: EditText | None = Field(None, description="summary, report, executive-summary, learning-brief, "
+                                                    "practice-guide, thematic-review or other (or its words)")
+    title: EditText | None = Field(None, description="the document's own title")
+
+
+class EditBody(BaseModel):
+    """`PATCH /api/reviews/{id}`: the fields to change, as a user writes them; a field left out (or
+    `null`) is unchanged and `"unknown"` clears it. Checked as `reviewqa edit` checks them."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    title: EditText | None = Field(None, description="the review's title (\"unknown\": YEAR – AREA – NAME)")
+    year: Annotated[int, Field(ge=YEAR_RANGE[0], le=YEAR_RANGE[1])] | Literal["unknown"] | None = Field(
+        None, description="the publication year, or \"unknown\"")
+    area: EditText | None = Field(None, description="the partnership's area, e.g. Kent (nation and region follow)")
+    nation: EditText | None = Field(None, description="England, Wales, Scotland, Northern Ireland, Channel "
+                                                      "Islands, Isle of Man or unknown")
+    region: EditText | None = Field(None, description="an English region, or the nation outside England")
+    name: EditText | None = Field(None, description="the child's pseudonym, e.g. Child Q")
+    child_ages: EditText | None = Field(None, description="one age per child, separated by semicolons: "
+                                                          "\"3 years; 5 months\", \"14\", \"a baby\"")
+    documents: Annotated[dict[Annotated[str, StringConstraints(min_length=1, max_length=MAX_ID)], DocumentEditBody],
+                         Field(max_length=50)] | None = Field(None, description="per document id of this review: "
+                                                                               "its new kind and title")
 
 
 def parse_body(payload: Any) -> SearchBody:
@@ -339,6 +375,8 @@ async def answer(limiter: anyio.CapacityLimiter, call, *args, respond=JSONRespon
     try:
         result = await anyio.to_thread.run_sync(functools.partial(call, *args), limiter=limiter)
         return respond(result)
+    except CollectionBusyError as error:
+        return error_json(409, str(error))
     except UNAVAILABLE as error:
         return error_json(503, str(error))
     except NotFoundError as error:
@@ -413,6 +451,36 @@ async def similar(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID
         request = similar_request(review_id, service.settings, filters=filters_from_input(**params.filter_input()),
                                   k=params.k)
         return service.more_like(request).to_json()
+    return await answer(limiter, call)
+
+
+def writes(request: Request) -> anyio.CapacityLimiter:
+    """Changes to the collection run one at a time (the writer lock would make a second one wait
+    anyway, holding a thread), apart from the searches' limiter so searches never wait behind them."""
+    state = request.app.state
+    if getattr(state, "writes", None) is None:
+        state.writes = anyio.CapacityLimiter(1)
+    return state.writes
+
+
+@router.patch("/reviews/{review_id}", summary="Correct a review's details and its documents' kinds",
+              description="Change a review's `title`, `year`, `area`, `nation`, `region`, `name` or `child_ages`, "
+                          "and per document id under `documents` its `kind` and `title`; `\"unknown\"` clears a "
+                          "field. Nothing is re-embedded: the answer is the review as `GET /api/reviews/{id}` gives "
+                          "it, from the new index generation. 400 for a value that is not valid (nothing changed), "
+                          "404 for an unknown review or document, 409 while another change is running.")
+async def edit(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID)], body: EditBody,
+                      service: ServiceDependency, limiter: Annotated[anyio.CapacityLimiter, Depends(writes)]):
+    from ..changes import DocumentEdit, ReviewEdit
+
+    edit = ReviewEdit(title=body.title, year=body.year, area=body.area, nation=body.nation, region=body.region,
+                      name=body.name, child_ages=body.child_ages)
+    documents = {document_id: DocumentEdit(kind=d.kind, title=d.title)
+                 for document_id, d in (body.documents or {}).items()}
+
+    def call():
+        service.edit(review_id, edit, documents)
+        return review_record(service.review(review_id))
     return await answer(limiter, call)
 
 
@@ -494,7 +562,8 @@ def make_api(service, token: str | None = None) -> FastAPI:
 
     @app.exception_handler(RequestValidationError)
     async def invalid(request: Request, error: RequestValidationError):
-        model = _body_model(request) if request.method == "POST" else _query_model(request)
+        model = (_body_model(request) if request.method == "POST" else EditBody if request.method == "PATCH"
+                 else _query_model(request))
         return error_json(422, validation_message(error.errors(), model))
 
     @app.exception_handler(StarletteHTTPException)

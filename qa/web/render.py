@@ -270,7 +270,7 @@ def add_report_html(report) -> str:
             guessed = result.guessed
             title, year, area = (escape(str(guessed[k] or "not found")) for k in ("title", "year", "area"))
             parts.append(f"<div class='rq-note'>Guessed from the first page: title “{title}”, year {year}, area "
-                         f"{area}. To correct them, remove the document and add it again with the boxes filled in."
+                         f"{area}. To correct them, open the review and use Edit details."
                          "</div>")
         for warning in result.warnings:
             parts.append(f"<div class='rq-note'>Note: {escape(warning)}</div>")

@@ -29,9 +29,11 @@ from ..search import Filters
 from ..search.explain import UNKNOWN_MEANS
 from ..search.vocabulary import FilterValues, filter_values
 from ..settings import Settings
+from . import edit as edit_form
 from .answers import APP_K, answer_page, result_profile
 from .forms import (
     ANY,
+    Click,
     age_choices,
     click_of,
     digest_of_answer,
@@ -286,7 +288,8 @@ def add_panel(gr, settings: Settings):
         with gr.Row():
             remove_pick = gr.Dropdown([], label="Remove an added document", elem_id="rq-remove-pick", scale=4)
             remove = gr.Button("Remove", elem_id="rq-remove", scale=1)
-    return upload, [review, title, year, area, nation], add, status, remove_pick, remove
+        confirm = edit_form.removal_confirmation(gr)       # Remove asks first (qa/web/edit.py)
+    return upload, [review, title, year, area, nation], add, status, remove_pick, remove, confirm
 
 
 def _plot_rows(counts, column: str):
@@ -497,7 +500,14 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         if not document_id:
             raise ReviewQAError("Choose a document to remove first.")
         report = service.remove(document_id)
-        return (f"<div class='rq-line'>{html.escape(report.message)}</div>", removal_update(), *choice_updates())
+        return (f"<div class='rq-line'>{html.escape(report.message)}</div>", removal_update(), *choice_updates(),
+                *edit_form.hide_removal(gr))
+
+    @user_errors
+    def save_details(review_id, *values):
+        report = edit_form.save(service, review_id, *values)
+        return (edit_form.edit_status_html(report), open_review(service, Click("open", review=review_id)),
+                *edit_form.prefill(gr, service, review_id), *choice_updates())
 
     latest_year = values.years[-1][0] if values.years else "2022"
     with gr.Blocks(title="reviewqa — search child safeguarding case reviews") as demo:
@@ -528,6 +538,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
                                           elem_id="rq-more-like-filtered")
                 review_view = gr.HTML("<p class='rq-note'>A result's title opens its review here, at the cited "
                                       "passage.</p>", elem_id="rq-review", js_on_load=CLICKS_JS)
+                edit = edit_form.edit_panel(gr)
             with gr.Tab("Source", id="source", elem_id="rq-tab-source"):
                 source = source_panel(gr)
             with gr.Tab("What these reviews learned", id="digest", elem_id="rq-tab-digest"):
@@ -536,7 +547,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
                 export_buttons, export_file = export_panel(gr)
             with gr.Tab("The collection", id="overview", elem_id="rq-tab-overview") as overview_tab:
                 overview, overview_years, overview_places = overview_panel(gr)
-        upload, add_fields, add_button, add_status, remove_pick, remove_button = add_panel(gr, settings)
+        upload, add_fields, add_button, add_status, remove_pick, remove_button, confirm = add_panel(gr, settings)
         gr.Markdown(SOURCE_CREDIT, elem_id="rq-credit")
 
         panel = filters.values
@@ -565,7 +576,11 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         click_outputs = [*show_outputs, review_view, opened_id]
         for clickable in (answers.answer, history, review_view):
             clickable.click(answer_clicked, [conversation, current, view_state], click_outputs, **private) \
-                .then(None, None, None, js=SCROLL_TO_CITED_JS, **private)
+                .then(None, None, None, js=SCROLL_TO_CITED_JS, **private) \
+                .then(user_errors(functools.partial(edit_form.prefill, gr, service)), [opened_id], edit.fields,
+                      **private)
+        edit.document.change(user_errors(functools.partial(edit_form.document_kind_of, service)),
+                             [opened_id, edit.document], [edit.kind], **private)
         back.click(lambda: gr.Tabs(selected="answer"), None, [tabs], **private)
         then_link(new_button.click(new_conversation, None, show_outputs, **private))
         then_link(like_button.click(lambda *a: more_like(a[0], a[1], a[2], False, *a[3:]),
@@ -583,7 +598,13 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         writer = {"concurrency_limit": 1, "concurrency_id": "collection-writer", **private}
         choices = [filters.year_from, filters.year_to, filters.places]
         add_button.click(add_documents, [upload, *add_fields], [add_status, upload, *choices, remove_pick], **writer)
-        remove_button.click(remove_added, [remove_pick], [add_status, remove_pick, *choices], **writer)
+        asking = [confirm.question, confirm.yes, confirm.cancel, confirm.asked]
+        remove_button.click(user_errors(functools.partial(edit_form.ask_removal, gr, service)), [remove_pick], asking,
+                            **private)
+        confirm.cancel.click(user_errors(functools.partial(edit_form.hide_removal, gr)), None, asking, **private)
+        confirm.yes.click(remove_added, [confirm.asked], [add_status, remove_pick, *choices, *asking], **writer)
+        edit.save.click(save_details, [opened_id, *edit.fields], [edit.status, review_view, *edit.fields, *choices],
+                        **writer)
         demo.load(load_link, None, [*show_outputs, question], **private)
         demo.load(removal_update, None, [remove_pick], **private)
     # Several people can search at once; each search is short, so a small pool keeps latency flat.
