@@ -3,9 +3,12 @@
 
     turns.py      Turn, chat_turn, more_like_turn, rerun
     followup.py   reading a follow-up message against the previous turn's filters
+    pages.py      an answer's results a page at a time, by relevance or year
 """
 
 from .followup import FollowUp, interpret
+from .pages import ORDERS, ResultPage, page_of
 from .turns import MORE_STEP, Turn, chat_turn, more_like_turn, rerun
 
-__all__ = ["FollowUp", "MORE_STEP", "Turn", "chat_turn", "interpret", "more_like_turn", "rerun"]
+__all__ = ["FollowUp", "MORE_STEP", "ORDERS", "ResultPage", "Turn", "chat_turn", "interpret", "more_like_turn",
+           "page_of", "rerun"]
