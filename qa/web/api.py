@@ -8,7 +8,8 @@
     GET  /api/docs, /api/openapi.json   OpenAPI
 
 Inputs are typed pydantic models (ranges, enumerations, list types and lengths); every refusal is a
-4xx with `{"error": "<one line>"}`, and nothing ever answers 500. The models are the OpenAPI schema;
+4xx with `{"error": "<one line>"}`, and nothing ever answers 500. The models are the OpenAPI schema,
+answers included (qa/web/schema.py: every route's 200 and each error status it can return);
 each request becomes a SearchRequest (qa/search/request.py) and the handlers call only the Service,
 which they get by dependency; the JSON comes from the results' own `to_json`.
 """
@@ -52,6 +53,7 @@ from ..search.rankings import DEFAULT_RANKING, RANKINGS
 from ..search.results import review_record
 from .access import bearer_matches, header
 from .guards import UNAUTHORISED, LimitMiddleware, one_line
+from .schema import DigestAnswer, FilterValuesAnswer, HealthAnswer, ReviewAnswer, SearchAnswer, errors
 
 log = logging.getLogger("reviewqa.api")
 
@@ -339,7 +341,8 @@ def _search(service, question: str, filter_input: dict, k, literal: bool, rankin
     return service.search(request).to_json()
 
 
-@router.get("/search", summary="Search the reviews",
+@router.get("/search", summary="Search the reviews", response_model=SearchAnswer,
+            responses=errors(400, 401, 414, 422, 503),
             description="The same JSON as `reviewqa search --json`: `query`, `understood` (with `not_applied`: "
                         "what looked like a constraint and was not used, and why), `filters`, `matched_reviews`, "
                         "`unknown_left_out` (per filter, reviews left out because their value is unknown: set "
@@ -352,7 +355,8 @@ async def search_get(params: Annotated[SearchQuery, Query()], service: ServiceDe
                         params.ranking)
 
 
-@router.post("/search", summary="Search the reviews (JSON body)")
+@router.post("/search", summary="Search the reviews (JSON body)", response_model=SearchAnswer,
+             responses=errors(400, 401, 413, 414, 422, 503))
 async def search_post(body: SearchBody, service: ServiceDependency, limiter: Limiter):
     return await answer(limiter, _search, service, body.question, body.filter_input(), body.k, body.literal,
                         body.ranking)
@@ -371,25 +375,29 @@ DIGEST_DESCRIPTION = ("What the reviews that answer a question learned, in their
                       "`document.text[start:end]`). The same JSON as `reviewqa digest --json`.")
 
 
-@router.get("/digest", summary="What the matching reviews learned", description=DIGEST_DESCRIPTION)
+@router.get("/digest", summary="What the matching reviews learned", description=DIGEST_DESCRIPTION,
+            response_model=DigestAnswer, responses=errors(400, 401, 414, 422, 503))
 async def digest_get(params: Annotated[DigestQuery, Query()], service: ServiceDependency, limiter: Limiter):
     return await answer(limiter, _digest, service, params.q, params.filter_input(), params.literal, params.ranking,
                         params.limit)
 
 
-@router.post("/digest", summary="What the matching reviews learned (JSON body)", description=DIGEST_DESCRIPTION)
+@router.post("/digest", summary="What the matching reviews learned (JSON body)", description=DIGEST_DESCRIPTION,
+             response_model=DigestAnswer, responses=errors(400, 401, 413, 414, 422, 503))
 async def digest_post(body: DigestBody, service: ServiceDependency, limiter: Limiter):
     return await answer(limiter, _digest, service, body.question, body.filter_input(), body.literal, body.ranking,
                         body.limit)
 
 
-@router.get("/reviews/{review_id}", summary="One review and its documents")
+@router.get("/reviews/{review_id}", summary="One review and its documents", response_model=ReviewAnswer,
+            responses=errors(400, 401, 404, 414, 422, 503))
 async def review(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID)], service: ServiceDependency,
                  limiter: Limiter):
     return await answer(limiter, lambda: review_record(service.review(review_id)))
 
 
-@router.get("/reviews/{review_id}/similar", summary="Reviews like this one")
+@router.get("/reviews/{review_id}/similar", summary="Reviews like this one", response_model=SearchAnswer,
+            responses=errors(400, 401, 404, 414, 422, 503))
 async def similar(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID)],
                   params: Annotated[SimilarQuery, Query()], service: ServiceDependency, limiter: Limiter):
     def call():
@@ -400,6 +408,7 @@ async def similar(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID
 
 
 @router.get("/filters", summary="Every filter's values, with how many reviews have each",
+            response_model=FilterValuesAnswer, responses=errors(401, 414, 503),
             description="`nations`, `regions`, `areas`, `keywords`, `years` and `age_groups` as `{value, count}` "
                         "lists (spellings of one value folded into its usual one), and `unknown`: per filter "
                         "(`year`, `place`, `keyword`, `age`), how many reviews have no known value for it.")
@@ -407,7 +416,9 @@ async def filter_values(service: ServiceDependency, limiter: Limiter):
     return await answer(limiter, lambda: service.filter_values().to_json())
 
 
-@router.get("/health", summary="What is being served",
+@router.get("/health", summary="What is being served", response_model=HealthAnswer,
+            responses={**errors(401, 414), 503: {"model": HealthAnswer, "description": "Not ready: loading or error "
+                                                                                "(the same fields)."}},
             description="`status` is ready, loading or error (503 unless ready); `generation` is the index "
                         "generation being served.")
 def health(service: ServiceDependency):
