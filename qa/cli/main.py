@@ -124,6 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--metric", default="ndcg@10", help="metric for the significance tests (default ndcg@10)")
     p.add_argument("--depth", type=int, default=100, help="reviews per question in the run files")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(run=cmd_eval)
 
     p = commands.add_parser("stats", help="corpus and index statistics")
