@@ -177,6 +177,15 @@ def test_pages_continue_and_sort_by_year():
         page_of(turn, 1, order="alphabetical")
 
 
+@pytest.mark.parametrize("span, words", [((0.25, 0.25), "3 months"), ((3 / 52, 3 / 52), "3 weeks"),
+                                         ((2 / 12, 2 / 12), "2 months"), ((16.0, 16.0), "16 years"),
+                                         ((1.0, 4.0), "1–4 years")])
+def test_a_childs_age_is_said_in_its_own_unit(span, words):
+    from qa.exports.notes import age_words
+
+    assert age_words(span) == words
+
+
 def test_export_path_is_checked_before_searching(tmp_path):
     assert export_path(tmp_path / "a.XLSX").suffix == ".XLSX"
     with pytest.raises(ReviewQAError, match="csv"):

@@ -118,7 +118,7 @@ class ExportProgress:
 
     def start(self, folder: Path) -> None:
         self._started = self._clock()
-        self._say("preparing the embedding model: a one-time export of the bundled model to ONNX (about 20 s; "
+        self._say("preparing the embedding model: a one-time export of the bundled model to ONNX (10-20 s; "
                   f"later starts reuse it from {folder})")
 
     def step(self, stage: str) -> None:

@@ -116,8 +116,12 @@ def age_words(span: AgeSpan) -> str:
     if low == high:
         if low >= 1:
             return f"{low:g} year{'s' if low != 1 else ''}"
-        months = round(low * 12)
-        return f"{months} month{'s' if months != 1 else ''}" if months else f"{round(low * 52)} weeks"
+        months = low * 12
+        # Ages are stored in years: "3 weeks" is 3/52, "2 months" 2/12; say each in its own unit.
+        if round(months) >= 1 and abs(months - round(months)) < 0.05:
+            return f"{round(months)} month{'s' if round(months) != 1 else ''}"
+        weeks = round(low * 52)
+        return f"{weeks} week{'s' if weeks != 1 else ''}"
     return f"{low:g}–{high:g} years"
 
 
