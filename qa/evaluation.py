@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -92,9 +93,11 @@ def load_benchmark(topics: Path, qrels: Path, types: Path | None = None) -> Benc
     return benchmark
 
 
-def review_run(searcher, benchmark: Benchmark, ranking: str, depth: int = RUN_DEPTH) -> dict[str, dict[str, float]]:
+def review_run(searcher, benchmark: Benchmark, ranking: str, depth: int = RUN_DEPTH,
+               answered: Callable[[], object] | None = None) -> dict[str, dict[str, float]]:
     """qid -> {review_id: score}, the reviews in rank order (ranx and TREC need strictly decreasing
-    scores, so a rank-based score is used; the order is exactly the system's)."""
+    scores, so a rank-based score is used; the order is exactly the system's). `answered` is called
+    after each question (a progress bar's update)."""
     from .search import search_request
 
     run = {}
@@ -102,6 +105,8 @@ def review_run(searcher, benchmark: Benchmark, ranking: str, depth: int = RUN_DE
         response = searcher.search(search_request(question, searcher.settings, k=depth, ranking=ranking))
         ids = [record["review_id"] for record in response.to_records()]
         run[qid] = {rid: float(len(ids) - rank) for rank, rid in enumerate(ids)}
+        if answered is not None:
+            answered()
     return run
 
 

@@ -8,7 +8,7 @@ from importlib.util import find_spec
 from .errors import ReviewQAError
 
 EXTRAS = {
-    "web": ("gradio", "fastapi", "uvicorn", "multipart"),
+    "web": ("gradio", "fastapi", "uvicorn", "multipart", "openpyxl"),
     "ingest": ("pypdfium2", "PIL", "docx", "trafilatura", "lxml"),
     "eval": ("ranx",),
 }

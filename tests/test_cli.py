@@ -1,3 +1,4 @@
+import csv
 import json
 
 import pytest
@@ -138,6 +139,46 @@ def test_batch_lines_carry_what_was_understood_and_left_out(cli, capsys, tmp_pat
     assert line["understood"]["filters"]["nations"] == ["Wales"]
     assert line["unknown_left_out"] == {"place": 4} and line["matched_reviews"] == 1
     assert isinstance(line["generation"], int) and line["messages"]
+
+
+def test_batch_lines_carry_the_rest_answers_fields(cli, capsys, tmp_path):
+    """A batch line is the answer `search --json` and the REST API give (SearchResponse.to_json, the one
+    record function), with the line's qid and number."""
+    cli("build", "--quiet")
+    capsys.readouterr()
+    queries = tmp_path / "q.tsv"
+    queries.write_text("q1\tneglect in Wales\n", encoding="utf-8")
+    assert cli("search", "--queries", str(queries), "--k", "3") == 0
+    [line] = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert cli("search", "neglect in Wales", "--k", "3", "--json") == 0
+    rest = json.loads(capsys.readouterr().out)
+    assert set(line) == set(rest) | {"qid", "line"}
+    assert {name: line[name] for name in rest} == rest
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx", "md", "docx"])
+def test_search_out_writes_the_answers_passages(cli, capsys, tmp_path, suffix):
+    cli("build", "--quiet")
+    capsys.readouterr()
+    out = tmp_path / f"answer.{suffix}"
+    assert cli("search", "county lines", "--k", "2", "--out", str(out)) == 0
+    captured = capsys.readouterr()
+    assert f"to {out}" in captured.err and captured.out == ""
+    if suffix == "csv":
+        with open(out, encoding="utf-8-sig") as exported:
+            assert {row["question"] for row in csv.DictReader(exported)} == {"county lines"}
+    elif suffix == "md":
+        assert "“county lines”" in out.read_text(encoding="utf-8")
+    else:
+        assert out.stat().st_size > 0
+
+
+def test_search_out_is_checked_before_the_search(cli, capsys, tmp_path):
+    assert cli("search", "county lines", "--out", str(tmp_path / "answer.pdf")) == 2
+    assert "must be a .csv, .xlsx, .md, .docx file" in capsys.readouterr().err
+    queries = tmp_path / "q.tsv"
+    queries.write_text("q1\tneglect\n", encoding="utf-8")
+    assert cli("search", "--queries", str(queries), "--out", str(tmp_path / "a.csv")) == 2
 
 
 def test_search_builds_a_missing_index_first_and_says_so(cli, capsys, settings):

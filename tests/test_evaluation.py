@@ -99,7 +99,15 @@ def test_eval_command_on_the_fixture(settings, monkeypatch, tmp_path, capsys, fi
     args = [*common, "eval", "--topics", str(tmp_path / "t.tsv"), "--qrels", str(tmp_path / "q.txt"),
             "--types", str(tmp_path / "types.tsv"), "--runs-dir", str(tmp_path / "runs"), "--configs", "bm25,default"]
     assert main(args + ["--json"]) == 0
-    payload = json.loads(capsys.readouterr().out)
+    captured = capsys.readouterr()
+    payload = json.loads(captured.out)       # progress never reaches stdout
+    # Progress on stderr: what will run, a bar per set and configuration, and each one's time.
+    assert "eval: 1 set x 2 configurations, 4 searches; loading the index and the model" in captured.err
+    assert "custom: bm25 (1/2)" in captured.err and "custom: default (2/2)" in captured.err
+    assert "ran default on custom: 2 questions in " in captured.err
+    assert main(args + ["--json", "--quiet"]) == 0
+    quiet = capsys.readouterr()
+    assert quiet.err == "" and json.loads(quiet.out)["sets"]["custom"]["questions"] == 2
     payload = payload["sets"]["custom"]
     assert set(payload["metrics"]) == {"bm25", "default"}
     assert set(payload["metrics"]["default"]) == {"all", "lay", "multifacet"}

@@ -17,7 +17,7 @@ LAYERS = [
     ("sources", ["qa.collection", "qa.chunking", "qa.ingest", "qa.embed"]),
     ("index", ["qa.index"]),
     ("search", ["qa.search"]),
-    ("uses", ["qa.changes", "qa.conversation", "qa.digest", "qa.evaluation", "qa.source"]),
+    ("uses", ["qa.changes", "qa.conversation", "qa.digest", "qa.evaluation", "qa.exports", "qa.source"]),
     ("service", ["qa.service"]),
     ("edges", ["qa.cli", "qa.web"]),
 ]

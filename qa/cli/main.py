@@ -71,12 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
                             description="Print the passages that best answer a question, with citations.",
                             epilog='Examples:\n  reviewqa search "co-sleeping and substance misuse" --k 5\n'
                                    '  reviewqa search "knife crime" --year 2022 --json\n'
+                                   '  reviewqa search "safe sleep" --out safe-sleep.docx\n'
                                    '  reviewqa search --queries eval/topics.tsv --k 20 > run.jsonl',
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("question", nargs="?", help="the question, in quotes")
     p.add_argument("--queries", help="batch mode: a file of `qid<TAB>question` lines; prints JSON Lines")
     p.add_argument("--k", type=int, default=10, help="how many results (default 10)")
     p.add_argument("--json", action="store_true", help="print JSON instead of text")
+    p.add_argument("--out", metavar="FILE",
+                   help="write the answer's passages to FILE.csv or FILE.xlsx (one row per passage, cited), or "
+                        "FILE.md or FILE.docx (a teaching note: by review, evidence in bold)")
     add_filter_arguments(p)
     p.add_argument("--ranking", default="default", choices=list(RANKINGS),
                    help="ranking method (default: %(default)s); see `reviewqa eval`")
@@ -122,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--metric", default="ndcg@10", help="metric for the significance tests (default ndcg@10)")
     p.add_argument("--depth", type=int, default=100, help="reviews per question in the run files")
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--quiet", action="store_true", help="no progress on stderr")
     p.set_defaults(run=cmd_eval)
 
     p = commands.add_parser("stats", help="corpus and index statistics")

@@ -95,40 +95,55 @@ def read_queries(path: Path) -> list[tuple[int, str, str, str | None]]:
 
 
 def cmd_search(args, settings: Settings) -> int:
+    from ..exports import export_path
     from ..search import check_k, search_request
 
     if (args.question is None) == (args.queries is None):
         raise InvalidQueryError('Give either a question in quotes or --queries FILE, e.g. '
                                 'reviewqa search "baby bruising".')
+    if args.out and args.queries:
+        raise InvalidQueryError("--out writes one answer's passages; give a question, not --queries.")
     check_k(args.k, settings.top_k)
     filters = filters_from_args(args)
     options = {"filters": filters, "k": args.k, "ranking": args.ranking, "literal": args.literal}
-    # The question is checked before the index and the model load (they take seconds).
+    # The question and the export file are checked before the index and the model load (they take seconds).
+    out = export_path(args.out) if args.out else None
     batch = read_queries(args.queries) if args.queries else None
     request = search_request(args.question, settings, **options) if batch is None else None
     service = ready_service(settings)
-    if request is not None:
-        response = service.search(request)
-    else:
+    if request is None:
         for number, qid, question, problem in batch or ():
-            record = {"qid": qid, "query": question, "line": number}
+            # The same fields as the REST API's answer (one record function), after the line's own.
+            record: dict = {"qid": qid, "query": question, "line": number}
             try:
                 if problem:
                     raise InvalidQueryError(problem)
-                answer = service.search(search_request(question, settings, **options)).to_json()
-                for name in ("results", "filters", "understood", "matched_reviews", "unknown_left_out",
-                             "passing_without", "messages", "all_weak", "generation"):
-                    record[name] = answer[name]
+                record.update(service.search(search_request(question, settings, **options)).to_json())
             except InvalidQueryError as error:
                 # One bad line must not lose the rest of the batch.
                 record["results"], record["error"] = [], str(error)
             print(json.dumps(record, ensure_ascii=False))
         return 0
+    response = service.search(request)
+    if out is not None:
+        write_answer(request, response, out)
     if args.json:
         print(json.dumps(response.to_json(), ensure_ascii=False, indent=2))
-    else:
+    elif out is None:
         print(format_results(response))
     return 0
+
+
+def write_answer(request, response, path: Path) -> None:
+    """--out: the answer's passages, as the app's export of an answer writes them."""
+    from ..conversation import Turn
+    from ..exports import clips_of_turn, write_clips
+
+    turn = Turn(request.question, request.question, "new", "", request.k, response, request.literal)
+    clips = clips_of_turn(turn)
+    write_clips(clips, path)
+    noun = "passage" if len(clips) == 1 else "passages"
+    print(f"reviewqa: wrote {len(clips)} {noun} to {path}", file=sys.stderr)
 
 
 def cmd_digest(args, settings: Settings) -> int:

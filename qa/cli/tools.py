@@ -34,6 +34,8 @@ def cmd_eval(args, settings: Settings) -> int:
     from ..extras import require
 
     require("eval", "The benchmark")
+    from tqdm import tqdm
+
     from ..evaluation import (
         BenchmarkError,
         compare_runs,
@@ -54,18 +56,26 @@ def cmd_eval(args, settings: Settings) -> int:
     benchmarks = {name: load_benchmark(*paths) for name, paths in _eval_sets(args).items()}
     searcher = Service(settings)
     baseline = args.baseline if args.baseline in configs else configs[0]
+    # Progress goes to stderr (stdout is the table or the JSON): the first run takes a minute or more.
+    say = (lambda line: None) if args.quiet else (lambda line: print(f"reviewqa: {line}", file=sys.stderr,
+                                                                      flush=True))
+    questions = sum(len(b.judged_topics()) for b in benchmarks.values())
+    say(f"eval: {len(benchmarks)} set{'s' if len(benchmarks) != 1 else ''} x {len(configs)} configuration"
+        f"{'s' if len(configs) != 1 else ''}, {questions * len(configs)} searches; loading the index and the "
+        "model first...")
+    searcher.index()
     results: dict[str, dict] = {}
     for set_name, benchmark in benchmarks.items():
         runs, tables = {}, {}
-        for name in configs:
+        for number, name in enumerate(configs, 1):
             started = time.perf_counter()
-            runs[name] = review_run(searcher, benchmark, name, depth=args.depth)
+            with tqdm(total=len(benchmark.judged_topics()), desc=f"{set_name}: {name} ({number}/{len(configs)})",
+                      unit="question", file=sys.stderr, disable=args.quiet, leave=False) as bar:
+                runs[name] = review_run(searcher, benchmark, name, depth=args.depth, answered=bar.update)
             tables[name] = score_run(benchmark, runs[name], name)
             if args.runs_dir:
                 write_trec_run(runs[name], f"reviewqa-{name}", Path(args.runs_dir) / set_name / f"{name}.run")
-            if not args.json:
-                print(f"ran {name} on {set_name}: {len(runs[name])} questions in "
-                      f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
+            say(f"ran {name} on {set_name}: {len(runs[name])} questions in {time.perf_counter() - started:.1f} s")
         comparison = None
         if len(runs) > 1:
             ordered = {baseline: runs[baseline], **{n: r for n, r in runs.items() if n != baseline}}

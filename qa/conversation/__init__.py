@@ -3,6 +3,7 @@
 
     turns.py      Turn, chat_turn, more_like_turn, rerun, replay
     followup.py   reading a follow-up message against the previous turn's filters
+    pages.py      an answer's results a page at a time, by relevance or year
 """
 
 from .followup import FollowUp, interpret

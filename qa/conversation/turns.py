@@ -6,10 +6,10 @@ functions; nothing here knows about components or HTML.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..errors import ReviewQAError
-from ..search import MAX_K, Filters, SearchRequest, SearchResponse, SimilarRequest, search_request
+from ..search import MAX_K, Filters, ReviewHit, SearchRequest, SearchResponse, SimilarRequest, search_request
 from .followup import interpret
 
 MORE_STEP = 10
@@ -28,6 +28,9 @@ class Turn:
     # The filters the search was given (the panel's, or a follow-up's); with `question`, `literal` and
     # `more_like` they replay this answer exactly (a shared link). `filters` adds what was understood.
     given: Filters = field(default_factory=Filters)
+    # "show more" searches again with a larger k: the first `shown_from` shown results are the ones the
+    # previous turn listed, so this turn's own results are those after them (11-20 after 1-10).
+    shown_from: int = 0
 
     @property
     def filters(self) -> Filters:
@@ -45,6 +48,17 @@ class Turn:
     def shown(self):
         """The hits worth showing: weak matches are hidden."""
         return [hit for hit in self.response.hits if not hit.weak]
+
+    @property
+    def ranked(self) -> list[tuple[int, ReviewHit]]:
+        """(rank, hit) of every shown hit: ranks count shown results from 1, as the answer numbers them."""
+        return list(enumerate(self.shown, 1))
+
+    @property
+    def new_results(self) -> list[tuple[int, ReviewHit]]:
+        """(rank, hit) of the results this turn added: all of them, or for "show more" those after the
+        ones already listed."""
+        return self.ranked[self.shown_from:]
 
 
 def chat_turn(service, message: str, conversation: list[Turn], panel: Filters, use_understanding: bool = True,
@@ -66,7 +80,8 @@ def chat_turn(service, message: str, conversation: list[Turn], panel: Filters, u
         return more_like_turn(service, source.id, follow.filters, previous.k, message,
                               f"{follow.change} (“{source.title}”)")
     more = previous.k + (MORE_STEP if follow.kind == "more" else 0)
-    return rerun(service, previous, follow.filters, more, message, follow.kind, follow.change)
+    turn = rerun(service, previous, follow.filters, more, message, follow.kind, follow.change)
+    return replace(turn, shown_from=len(previous.shown)) if follow.kind == "more" else turn
 
 
 def more_like_turn(service, review_id: str, filters: Filters, k: int, message: str, change: str) -> Turn:

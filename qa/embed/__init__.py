@@ -83,16 +83,47 @@ def _onnx_embedder(settings: Settings, model_path: str, *, export: bool, verify:
     folder = onnx_folder(settings)
     quantize = settings.model_precision == "int8"
     if export and onnx_model_state(folder, hashes=verify) is not None:
-        import sys
-
-        print(f"reviewqa: exporting the bundled model to ONNX in {folder} (once)...", file=sys.stderr)
+        # About 20 s with nothing else to show: say what it is, that it happens once, and each stage.
+        say = ExportProgress(stages=4 if quantize else 3)
+        say.start(folder)
         # The exporter's libraries configure the root logger (DEBUG, to stderr); put it back after.
         root = logging.getLogger()
         level, handlers = root.level, list(root.handlers)
         try:
-            export_onnx(model_path, folder, quantize=quantize)
+            export_onnx(model_path, folder, quantize=quantize, step=say.step)
         finally:
             root.setLevel(level)
             root.handlers[:] = handlers
+        say.done()
     # The files were just checked (or written): the embedder checks sizes only, not hashes again.
     return OnnxEmbedder(folder, model_name(settings), verify=False)
+
+
+class ExportProgress:
+    """Lines on stderr while the bundled model is exported to ONNX (once per index folder): what is
+    happening, each stage with the seconds since the start, and the total."""
+
+    def __init__(self, stages: int, stream=None):
+        import sys
+        import time
+
+        self._stream = stream if stream is not None else sys.stderr
+        self._clock = time.monotonic
+        self._started = self._clock()
+        self._count = 0
+        self._stages = stages
+
+    def _say(self, line: str) -> None:
+        print(f"reviewqa: {line}", file=self._stream, flush=True)
+
+    def start(self, folder: Path) -> None:
+        self._started = self._clock()
+        self._say("preparing the embedding model: a one-time export of the bundled model to ONNX (10-20 s; "
+                  f"later starts reuse it from {folder})")
+
+    def step(self, stage: str) -> None:
+        self._count += 1
+        self._say(f"  step {self._count}/{self._stages}: {stage} ({self._clock() - self._started:.1f} s)")
+
+    def done(self) -> None:
+        self._say(f"  the model is ready ({self._clock() - self._started:.1f} s; not repeated)")

@@ -21,7 +21,7 @@ import os
 import shutil
 import uuid
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -155,8 +155,9 @@ def _versions(*modules: str) -> dict:
     return found
 
 
-def _export_into(model_path: Path, staging: Path, quantize: bool) -> dict:
-    """Write the graph, tokenizer and (returned, not yet written) manifest into `staging`."""
+def _export_into(model_path: Path, staging: Path, quantize: bool, step: Callable[[str], None]) -> dict:
+    """Write the graph, tokenizer and (returned, not yet written) manifest into `staging`, calling
+    `step` with the name of each stage as it starts."""
     source = _source_config(model_path)
     if source["pooling"] != "mean":
         raise ModelLoadError(
@@ -174,6 +175,7 @@ def _export_into(model_path: Path, staging: Path, quantize: bool) -> dict:
 
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    step("loading torch and the model")
     try:
         import torch
         from transformers import AutoConfig, AutoModel
@@ -231,6 +233,7 @@ def _export_into(model_path: Path, staging: Path, quantize: bool) -> dict:
     def batch(texts: list[str]) -> dict[str, np.ndarray]:
         return _pad(tokenizer.encode_batch(texts))
 
+    step("tracing the model into an ONNX graph")
     # Trace with padding present so the masking path is part of the graph.
     example = batch(["An example passage to trace the model with.", "Short."])
     dynamic_axes = {name: {0: "batch", 1: "sequence"} for name in (*INPUT_NAMES, OUTPUT_NAME)}
@@ -248,6 +251,7 @@ def _export_into(model_path: Path, staging: Path, quantize: bool) -> dict:
             opset_version=OPSET, do_constant_folding=True, dynamo=False, external_data=False,
         )
 
+    step("checking the graph against the model")
     # Check the traced graph on shapes it was not traced with: another batch size, no padding,
     # and a text long enough to be truncated.
     probe = batch(["Death of a 16-year-old girl.", "The review found that agencies did not share "
@@ -276,6 +280,8 @@ def _export_into(model_path: Path, staging: Path, quantize: bool) -> dict:
     quantization = None
     if quantize:
         import logging
+
+        step("quantising the graph to int8")
 
         from onnxruntime.quantization import QuantType, quantize_dynamic
 
@@ -319,14 +325,16 @@ def _export_into(model_path: Path, staging: Path, quantize: bool) -> dict:
     }
 
 
-def export_onnx(model_path: str | Path, folder: Path, *, quantize: bool = False) -> Path:
+def export_onnx(model_path: str | Path, folder: Path, *, quantize: bool = False,
+                step: Callable[[str], None] | None = None) -> Path:
     """Export the sentence-transformers model at `model_path` to ONNX in `folder` and return `folder`.
 
     The files are written to a staging folder next to `folder`, which then replaces `folder` by a
     rename, so readers never see a half-written export: they see the old one, the new one, or
     (for the instant between two renames, when `folder` already existed) none, which reads as
     "missing". The old folder is removed after. Needs torch, transformers, onnx and onnxruntime;
-    raises ModelLoadError when the model cannot be loaded or exported faithfully."""
+    raises ModelLoadError when the model cannot be loaded or exported faithfully. `step` is told the
+    name of each stage as it starts (the export takes about 20 s, most of it loading torch)."""
     model_path = Path(model_path).expanduser().resolve()
     folder = Path(folder).expanduser().absolute()
     if not model_path.is_dir():
@@ -336,7 +344,7 @@ def export_onnx(model_path: str | Path, folder: Path, *, quantize: bool = False)
     staging = folder.parent / f".{folder.name}.staging-{tag}"
     staging.mkdir()
     try:
-        manifest = _export_into(model_path, staging, quantize)
+        manifest = _export_into(model_path, staging, quantize, step or (lambda _: None))
         (staging / MANIFEST_FILE).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
         for path in staging.iterdir():  # durable before the rename makes them visible
             with open(path, "rb") as handle:

@@ -11,7 +11,8 @@
     GET  /api/docs, /api/openapi.json   OpenAPI
 
 Inputs are typed pydantic models (ranges, enumerations, list types and lengths); every refusal is a
-4xx with `{"error": "<one line>"}`, and nothing ever answers 500. The models are the OpenAPI schema;
+4xx with `{"error": "<one line>"}`, and nothing ever answers 500. The models are the OpenAPI schema,
+answers included (qa/web/schema.py: every route's 200 and each error status it can return);
 each request becomes a SearchRequest (qa/search/request.py) and the handlers call only the Service,
 which they get by dependency; the JSON comes from the results' own `to_json`.
 """
@@ -57,6 +58,7 @@ from ..search.results import review_record
 from ..source import MAX_SCALE, MIN_SCALE
 from .access import bearer_matches, header
 from .guards import UNAUTHORISED, LimitMiddleware, one_line
+from .schema import DigestAnswer, FilterValuesAnswer, HealthAnswer, ReviewAnswer, SearchAnswer, errors
 
 log = logging.getLogger("reviewqa.api")
 
@@ -394,7 +396,8 @@ def _search(service, question: str, filter_input: dict, k, literal: bool, rankin
     return service.search(request).to_json()
 
 
-@router.get("/search", summary="Search the reviews",
+@router.get("/search", summary="Search the reviews", response_model=SearchAnswer,
+            responses=errors(400, 401, 414, 422, 503),
             description="The same JSON as `reviewqa search --json`: `query`, `understood` (with `not_applied`: "
                         "what looked like a constraint and was not used, and why), `filters`, `matched_reviews`, "
                         "`unknown_left_out` (per filter, reviews left out because their value is unknown: set "
@@ -407,7 +410,8 @@ async def search_get(params: Annotated[SearchQuery, Query()], service: ServiceDe
                         params.ranking)
 
 
-@router.post("/search", summary="Search the reviews (JSON body)")
+@router.post("/search", summary="Search the reviews (JSON body)", response_model=SearchAnswer,
+             responses=errors(400, 401, 413, 414, 422, 503))
 async def search_post(body: SearchBody, service: ServiceDependency, limiter: Limiter):
     return await answer(limiter, _search, service, body.question, body.filter_input(), body.k, body.literal,
                         body.ranking)
@@ -426,25 +430,29 @@ DIGEST_DESCRIPTION = ("What the reviews that answer a question learned, in their
                       "`document.text[start:end]`). The same JSON as `reviewqa digest --json`.")
 
 
-@router.get("/digest", summary="What the matching reviews learned", description=DIGEST_DESCRIPTION)
+@router.get("/digest", summary="What the matching reviews learned", description=DIGEST_DESCRIPTION,
+            response_model=DigestAnswer, responses=errors(400, 401, 414, 422, 503))
 async def digest_get(params: Annotated[DigestQuery, Query()], service: ServiceDependency, limiter: Limiter):
     return await answer(limiter, _digest, service, params.q, params.filter_input(), params.literal, params.ranking,
                         params.limit)
 
 
-@router.post("/digest", summary="What the matching reviews learned (JSON body)", description=DIGEST_DESCRIPTION)
+@router.post("/digest", summary="What the matching reviews learned (JSON body)", description=DIGEST_DESCRIPTION,
+             response_model=DigestAnswer, responses=errors(400, 401, 413, 414, 422, 503))
 async def digest_post(body: DigestBody, service: ServiceDependency, limiter: Limiter):
     return await answer(limiter, _digest, service, body.question, body.filter_input(), body.literal, body.ranking,
                         body.limit)
 
 
-@router.get("/reviews/{review_id}", summary="One review and its documents")
+@router.get("/reviews/{review_id}", summary="One review and its documents", response_model=ReviewAnswer,
+            responses=errors(400, 401, 404, 414, 422, 503))
 async def review(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID)], service: ServiceDependency,
                  limiter: Limiter):
     return await answer(limiter, lambda: review_record(service.review(review_id)))
 
 
-@router.get("/reviews/{review_id}/similar", summary="Reviews like this one")
+@router.get("/reviews/{review_id}/similar", summary="Reviews like this one", response_model=SearchAnswer,
+            responses=errors(400, 401, 404, 414, 422, 503))
 async def similar(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID)],
                   params: Annotated[SimilarQuery, Query()], service: ServiceDependency, limiter: Limiter):
     def call():
@@ -464,6 +472,7 @@ def writes(request: Request) -> anyio.CapacityLimiter:
 
 
 @router.patch("/reviews/{review_id}", summary="Correct a review's details and its documents' kinds",
+              response_model=ReviewAnswer, responses=errors(400, 401, 404, 409, 414, 422, 503),
               description="Change a review's `title`, `year`, `area`, `nation`, `region`, `name` or `child_ages`, "
                           "and per document id under `documents` its `kind` and `title`; `\"unknown\"` clears a "
                           "field. Nothing is re-embedded: the answer is the review as `GET /api/reviews/{id}` gives "
@@ -485,6 +494,7 @@ async def edit(review_id: Annotated[str, Path(min_length=1, max_length=MAX_ID)],
 
 
 @router.get("/filters", summary="Every filter's values, with how many reviews have each",
+            response_model=FilterValuesAnswer, responses=errors(401, 414, 503),
             description="`nations`, `regions`, `areas`, `keywords`, `years` and `age_groups` as `{value, count}` "
                         "lists (spellings of one value folded into its usual one), and `unknown`: per filter "
                         "(`year`, `place`, `keyword`, `age`), how many reviews have no known value for it.")
@@ -505,7 +515,9 @@ def _png(image) -> Response:
 
 
 @router.get("/documents/{document_id:path}/pages/{page}.png", summary="A PDF page with the passage highlighted",
-            response_class=Response, responses={200: {"content": {"image/png": {}}}},
+            response_class=Response,
+            responses={200: {"content": {"image/png": {}}, "description": "The page as PNG."},
+                       **errors(400, 401, 404, 414, 422, 503)},
             description="The page (physical, from 1) of an added PDF drawn as PNG, with the passage given by "
                         "`passage` (or `start` and `end`) highlighted where it lies on this page. "
                         "`X-Highlight-Boxes` lists the highlight's boxes (left,top,right,bottom in the image's "
@@ -525,14 +537,19 @@ def _file(original) -> FileResponse:
 
 
 @router.get("/documents/{document_id:path}/original", summary="The document's original file",
-            response_class=Response, description="The file a document was added from, as a download. 404 for an "
+            response_class=Response,
+            responses={200: {"content": {"application/octet-stream": {}}, "description": "The original file."},
+                       **errors(401, 404, 414, 422, 503)},
+            description="The file a document was added from, as a download. 404 for an "
                                                  "unknown document, an NSPCC summary (no file: its error names the "
                                                  "NSPCC page) or a file no longer kept.")
 async def original_file(document_id: DocumentId, service: ServiceDependency, limiter: Limiter):
     return await answer(limiter, lambda: service.original(document_id), respond=_file)
 
 
-@router.get("/health", summary="What is being served",
+@router.get("/health", summary="What is being served", response_model=HealthAnswer,
+            responses={**errors(401, 414), 503: {"model": HealthAnswer, "description": "Not ready: loading or error "
+                                                                                "(the same fields)."}},
             description="`status` is ready, loading or error (503 unless ready); `generation` is the index "
                         "generation being served.")
 def health(service: ServiceDependency):

@@ -1,94 +1,42 @@
-"""Results and conversations as CSV and Markdown, with full citations, for trainers' materials."""
+"""The app's export buttons: the latest answer, the whole conversation or a trainer's selection, written
+by qa/exports to a new file in the app's export folder."""
 
 from __future__ import annotations
 
-import csv
-import io
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
 
-from ..search.passages import citation_label, page_span
-from ..text import markdown_text
+from ..conversation import Turn
+from ..errors import ReviewQAError
+from ..exports import FORMATS, Pick, clips_for, clips_of_turn, conversation_clips, write_clips
 
-CSV_COLUMNS = ["question", "filters", "rank", "title", "year", "area", "name", "nation", "document", "page",
-               "page_end", "section", "citation", "passage", "evidence", "start", "end", "review_id", "document_id",
-               "keywords", "score"]
-SOURCE_NOTE = ("Source: NSPCC Learning, case review summaries from the national case review repository "
-               "(summaries by the NSPCC and the reviewing safeguarding partnerships), and any reports added "
-               "to this collection. Passages are quoted verbatim.")
-
-
-def _rows(turn):
-    for rank, hit in enumerate(turn.shown, 1):
-        review = hit.review
-        for passage in hit.passages:
-            chunk = passage.chunk
-            first, last = page_span(passage)
-            yield {
-                "question": turn.question,
-                "filters": turn.filters.describe(),
-                "rank": rank,
-                "title": review.title,
-                "year": review.year,
-                "area": review.area,
-                "name": review.name,
-                "nation": review.nation,
-                "document": chunk.document.kind_label,
-                "page": (first.label or first.number) if first else "",
-                "page_end": (last.label or last.number) if last else "",
-                "section": chunk.section.label,
-                "citation": citation_label(passage),
-                "passage": chunk.text,
-                "evidence": chunk.document.text[passage.evidence[0]:passage.evidence[1]],
-                "start": chunk.start,
-                "end": chunk.end,
-                "review_id": review.id,
-                "document_id": chunk.document.id,
-                "keywords": "; ".join(review.keywords),
-                "score": round(hit.score, 4),
-            }
+SCOPES = ("results", "conversation", "selection")
 
 
-def to_csv(turns) -> str:
-    """One row per cited passage. Cells that a spreadsheet would run as a formula are prefixed with '."""
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for turn in turns:
-        for row in _rows(turn):
-            writer.writerow({key: _spreadsheet_safe(value) for key, value in row.items()})
-    return out.getvalue()
-
-
-def _spreadsheet_safe(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
-
-
-def citation(review, passage=None) -> str:
-    where = f" {citation_label(passage)}." if passage is not None else ""
-    return (f"{review.title} ({review.nation}). Child safeguarding case review, {review.year_label}, "
-            f"{review.area}.{where} Review id {review.id}.")
-
-
-def to_markdown(turns) -> str:
-    lines = ["# reviewqa results", ""]
-    for turn in turns:
-        lines.append(f"## Question: {markdown_text(turn.question)}")
-        if turn.filters.describe():
-            lines.append(f"*Filtered to: {markdown_text(turn.filters.describe())}*")
-        lines.append("")
-        if not turn.shown:
-            lines += ["No review matched closely enough to quote.", ""]
-        for rank, hit in enumerate(turn.shown, 1):
-            lines.append(f"### {rank}. {markdown_text(hit.review.title)}")
-            lines.append("")
-            for passage in hit.passages:
-                chunk = passage.chunk
-                lines.append(f"**{markdown_text(citation_label(passage))}** (characters {chunk.start}–{chunk.end}):")
-                lines.append("")
-                lines.append("> " + markdown_text(chunk.text).replace("\n", "\n> "))
-                lines.append("")
-                lines.append(f"Citation: {markdown_text(citation(hit.review, passage))}")
-                lines.append("")
-    lines += ["---", "", SOURCE_NOTE, ""]
-    return "\n".join(lines)
+def write_export(conversation: Sequence[Turn], scope: str, fmt: str, folder: Path,
+                 picks: Sequence[Pick] = ()) -> str:
+    """Write the latest answer ("results"), every turn with each passage once ("conversation") or the
+    picked passages ("selection") as `fmt` (csv, xlsx, md, docx); the new file's path."""
+    if f".{fmt}" not in FORMATS or scope not in SCOPES:
+        raise ReviewQAError(f"There is no {scope} export as {fmt}.")
+    if not conversation:
+        raise ReviewQAError("Ask a question first; there is nothing to export yet.")
+    asked = None
+    if scope == "results":
+        clips = clips_of_turn(conversation[-1], len(conversation))
+    elif scope == "conversation":
+        asked, clips = conversation_clips(conversation)
+    else:
+        if not picks:
+            raise ReviewQAError("Pick some passages first; the selection is empty.")
+        clips = clips_for(conversation, picks)
+    folder.mkdir(parents=True, exist_ok=True)
+    # A new file every time (mkstemp): two people exporting in the same second never share one.
+    handle, name = tempfile.mkstemp(dir=folder, prefix=f"reviewqa-{scope}-{time.strftime('%Y%m%d-%H%M%S')}-",
+                                    suffix=f".{fmt}")
+    os.close(handle)
+    write_clips(clips, Path(name), asked)
+    return name

@@ -18,7 +18,7 @@ from ..gazetteer import AGE_GROUPS, age_label
 from ..search import search_request
 from ..search.filters import Filters, filters_from_input
 from ..search.vocabulary import FilterValues
-from .export import to_csv, to_markdown
+from .export import write_export as write_export  # the app's export buttons (ui.py) call it from here
 from .render import review_html
 
 ANY = "any"
@@ -146,22 +146,6 @@ def open_review(service, click: Click) -> str:
     highlight = ((click.document, click.start, click.end)
                  if click.document and click.start is not None and click.end is not None else None)
     return review_html(view, highlight)
-
-
-def write_export(conversation: list[Turn], scope: str, fmt: str, folder: Path) -> str:
-    """Write the latest results ("results") or every turn ("conversation") and return the file path."""
-    if not conversation:
-        raise ReviewQAError("Ask a question first; there is nothing to export yet.")
-    turns = conversation[-1:] if scope == "results" else conversation
-    content = to_csv(turns) if fmt == "csv" else to_markdown(turns)
-    folder.mkdir(parents=True, exist_ok=True)
-    # A new file every time (mkstemp): two people exporting in the same second never share one.
-    handle, name = tempfile.mkstemp(dir=folder, prefix=f"reviewqa-{scope}-{time.strftime('%Y%m%d-%H%M%S')}-",
-                                    suffix=".csv" if fmt == "csv" else ".md")
-    # A byte-order mark on the CSV, so Excel on Windows reads it as UTF-8 ("2021 – City and Hackney").
-    with os.fdopen(handle, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8") as out:
-        out.write(content)
-    return name
 
 
 def digest_of_answer(service, conversation: list[Turn], limit: int = 50):

@@ -6,6 +6,7 @@ made with pypdf; the tests marked slow print real report PDFs with Chromium (tes
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 import threading
@@ -653,8 +654,11 @@ def report_pdf(tmp_path_factory) -> Path:
 @pytest.mark.browser
 def test_an_added_pdf_answers_with_its_page_verbatim_in_results_view_and_exports(service, report_pdf):
     from qa.conversation.turns import chat_turn
+    from qa.exports import clips_of_turn, teaching_note
+    from qa.exports.notes import to_markdown
+    from qa.exports.tables import to_csv
     from qa.search import Filters
-    from qa.web.export import to_csv, to_markdown
+    from qa.text import markdown_text
     from qa.web.render import answer_html, review_html
 
     report = service.add([report_pdf])
@@ -679,9 +683,12 @@ def test_an_added_pdf_answers_with_its_page_verbatim_in_results_view_and_exports
     # The card and the exports carry the page.
     turn = chat_turn(service, documents.MARKER_PAGE_2, [], Filters(), use_understanding=False)
     assert "Overview report, p. 2" in answer_html(turn)
-    rows = [row for row in csv.DictReader(to_csv([turn]).splitlines()) if row["document_id"] == result.document_id]
+    clips = clips_of_turn(turn)
+    rows = [row for row in csv.DictReader(io.StringIO(to_csv(clips))) if row["document_id"] == result.document_id]
     assert rows and any(row["page"] == "2" and "borrowed room" in row["passage"] for row in rows)
-    assert "p. 2" in to_markdown([turn])
+    note = to_markdown(teaching_note(clips))
+    # The teaching note cites the page and names the added report's original file as its source.
+    assert "p. 2" in note and f"“{markdown_text(Path(result.file).name)}”" in note
 
 
 @pytest.mark.slow

@@ -291,7 +291,10 @@ def test_failed_export_leaves_nothing(tmp_path):
 def test_int8_export_replaces_folder_and_stays_close(onnx_export, onnx_vectors, passages, tmp_path):
     target = tmp_path / "export"
     shutil.copytree(onnx_export, target)  # an fp32 export already in place gets replaced whole
-    export_onnx(bundled_model_path(), target, quantize=True)
+    stages: list[str] = []
+    export_onnx(bundled_model_path(), target, quantize=True, step=stages.append)
+    assert stages == ["loading torch and the model", "tracing the model into an ONNX graph",
+                      "checking the graph against the model", "quantising the graph to int8"]
     assert onnx_model_state(target) is None
     assert sorted(p.name for p in target.iterdir()) == sorted([INT8_MODEL_FILE, MANIFEST_FILE, TOKENIZER_FILE])
     assert [p.name for p in tmp_path.iterdir()] == ["export"]
@@ -300,3 +303,35 @@ def test_int8_export_replaces_folder_and_stays_close(onnx_export, onnx_vectors, 
     print(f"\nint8 vs fp32 cosine over {len(passages)} texts: min {cosines.min():.4f}, "
           f"mean {cosines.mean():.4f}, median {np.median(cosines):.4f}")
     assert cosines.min() > 0.95
+
+
+def test_the_one_time_export_says_what_it_is_doing_on_stderr(monkeypatch, tmp_path, capsys):
+    """The first build or start exports the model (about 20 s): stderr says so, that it happens once,
+    and each stage with the seconds elapsed; stdout stays clean. (The export itself is faked here.)"""
+    import qa.embed
+    import qa.embed.onnx
+    from qa.settings import Settings
+
+    exported = []
+
+    def fake_export(model_path, folder, *, quantize=False, step=None):
+        for stage in ("loading torch and the model", "tracing the model into an ONNX graph",
+                      "checking the graph against the model", "quantising the graph to int8"):
+            step(stage)
+        exported.append(folder)
+        return folder
+
+    monkeypatch.setattr(qa.embed.onnx, "export_onnx", fake_export)
+    monkeypatch.setattr(qa.embed.onnx, "onnx_model_state", lambda folder, hashes=True: None if exported else "missing")
+    monkeypatch.setattr(qa.embed.onnx, "OnnxEmbedder", lambda folder, name, verify=False: ("embedder", name))
+    settings = Settings(root=tmp_path)
+    assert qa.embed.load_query_embedder(settings) == ("embedder", "all-MiniLM-L6-v2-int8")
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    lines = captured.err.splitlines()
+    assert "one-time export of the bundled model to ONNX" in lines[0]
+    assert [line.split(":", 2)[1].strip() for line in lines[1:5]] == ["step 1/4", "step 2/4", "step 3/4", "step 4/4"]
+    assert lines[4].endswith(" s)") and "quantising" in lines[4] and "the model is ready" in lines[5]
+    # The second time it is there: nothing is exported or said.
+    qa.embed.load_query_embedder(settings)
+    assert len(exported) == 1 and capsys.readouterr().err == ""

@@ -122,6 +122,59 @@ def test_health_before_the_index_is_open_says_loading(client):
     assert response.status_code == 503 and response.json()["status"] == "loading"
 
 
+def test_openapi_documents_every_answer_and_only_the_error_shape(client):
+    """Every route's 200 has a schema; every error status it documents is `{"error": str}` (the one
+    exception: health's 503, which is the health record); FastAPI's `{"detail": ...}` 422 is gone."""
+    schema = client.get("/api/openapi.json").json()
+    assert "HTTPValidationError" not in json.dumps(schema) and '"detail"' not in json.dumps(schema)
+    assert schema["components"]["schemas"]["ErrorAnswer"]["required"] == ["error"]
+    operations = [(path, method, operation) for path, methods in schema["paths"].items()
+                  for method, operation in methods.items()]
+    assert len(operations) >= 8
+    for path, method, operation in operations:
+        responses = operation["responses"]
+        # Files (a page image, an original) are described by their media type; every JSON answer by a model.
+        content = responses["200"]["content"]
+        assert ("application/json" not in content and set(content) <= {"image/png", "application/octet-stream"}
+                or content["application/json"]["schema"]["$ref"].endswith("Answer")), (path, method)
+        errors = {code: r["content"]["application/json"]["schema"]["$ref"] for code, r in responses.items()
+                  if code != "200"}
+        assert "422" in errors or not operation.get("parameters") and "requestBody" not in operation, (path, method)
+        assert "401" in errors and "503" in errors, (path, method)
+        for code, ref in errors.items():
+            expected = "HealthAnswer" if (path, code) == ("/health", "503") else "ErrorAnswer"
+            assert ref == f"#/components/schemas/{expected}", (path, method, code)
+
+
+def test_real_answers_match_their_schema_models(client, service):
+    """Every route's JSON validates against the model its schema names (extra fields are refused, so a
+    field added to a record without its model fails here), and so does each error."""
+    from qa.web import schema
+
+    review_id = service.reviews()[0].id
+    answers = [
+        (client.get("/api/search", params={"q": "neglect", "k": 3}), schema.SearchAnswer),
+        (client.post("/api/search", json={"question": "county lines", "nations": "England"}), schema.SearchAnswer),
+        (client.get("/api/search", params={"q": "neglect in Wales", "include_unknown": True}), schema.SearchAnswer),
+        (client.get("/api/digest", params={"q": "neglect"}), schema.DigestAnswer),
+        (client.post("/api/digest", json={"question": "neglect", "limit": 5}), schema.DigestAnswer),
+        (client.get(f"/api/reviews/{review_id}"), schema.ReviewAnswer),
+        (client.get(f"/api/reviews/{review_id}/similar", params={"k": 2}), schema.SearchAnswer),
+        (client.get("/api/filters"), schema.FilterValuesAnswer),
+        (client.get("/api/health"), schema.HealthAnswer),
+    ]
+    for response, model in answers:
+        assert response.status_code == 200, response.text
+        model.model_validate(response.json())
+    assert client.get("/api/search", params={"q": "neglect"}).json()["results"][0]["passages"]
+    for response, status in [(client.get("/api/search", params={"q": "  "}), 400),
+                             (client.get("/api/reviews/nope"), 404),
+                             (client.get("/api/search", params={"q": "x", "k": "many"}), 422),
+                             (client.post("/api/search", content=b"{not json"), 422)]:
+        assert response.status_code == status
+        schema.ErrorAnswer.model_validate(response.json())
+
+
 def test_openapi_and_docs_are_served(client):
     schema = client.get("/api/openapi.json").json()
     assert {"/search", "/reviews/{review_id}", "/reviews/{review_id}/similar", "/health"} <= set(schema["paths"])

@@ -10,6 +10,9 @@ import pytest
 from qa.conversation.followup import interpret
 from qa.conversation.turns import Turn, chat_turn
 from qa.errors import ReviewQAError
+from qa.exports import clips_of_turn, conversation_clips, teaching_note
+from qa.exports.notes import to_markdown
+from qa.exports.tables import to_csv
 from qa.index import Chunk
 from qa.records import Document, Review, Section
 from qa.search import Filters
@@ -18,7 +21,6 @@ from qa.search.passages import PassageHit
 from qa.search.understand import Understanding
 from qa.search.vocabulary import filter_values
 from qa.service import ReviewView
-from qa.web.export import to_csv, to_markdown
 from qa.web.forms import (
     Click,
     age_choices,
@@ -266,32 +268,40 @@ def test_weak_matches_are_not_padded_in(searcher):
 def test_exports_carry_verbatim_passages_and_citations(searcher, tmp_path):
     conversation = [chat_turn(searcher, "county lines", [], Filters(), k=2),
                     chat_turn(searcher, "home education", [], Filters(), k=2)]
-    rows = list(csv.DictReader(io.StringIO(to_csv(conversation))))
+    rows = list(csv.DictReader(io.StringIO(to_csv(conversation_clips(conversation)[1]))))
     assert {row["question"] for row in rows} == {"county lines", "home education"}
     texts = {d.id: d.text for d in searcher.index().documents}
     for row in rows:
         assert texts[row["document_id"]][int(row["start"]):int(row["end"])] == row["passage"]
         assert row["title"] and row["year"] and row["section"] and row["document"] == "Summary"
-    markdown = to_markdown(conversation[-1:])
-    assert "## Question: home education" in markdown and "Citation: " in markdown and "NSPCC" in markdown
+    markdown = to_markdown(teaching_note(clips_of_turn(conversation[-1])))
+    assert "“home education”" in markdown and "**Summary, " in markdown and "NSPCC" in markdown
     path = write_export(conversation, "results", "csv", tmp_path)
     # A byte-order mark first, so Excel on Windows reads the CSV as UTF-8.
     assert open(path, "rb").read(3) == b"\xef\xbb\xbf"
     with open(path, encoding="utf-8-sig") as exported:
         assert path.endswith(".csv") and {row["question"] for row in csv.DictReader(exported)} == {"home education"}
+    for fmt in ("xlsx", "md", "docx"):
+        assert Path(write_export(conversation, "conversation", fmt, tmp_path)).stat().st_size > 0
+    picked = conversation[0].shown[0]
+    selection = write_export(conversation, "selection", "md", tmp_path,
+                             [(0, picked.review.id, picked.passages[0].chunk.id)])
+    assert Path(selection).read_text(encoding="utf-8").count("\n> ") == 1
     with pytest.raises(ReviewQAError, match="nothing to export"):
         write_export([], "results", "md", tmp_path)
+    with pytest.raises(ReviewQAError, match="selection is empty"):
+        write_export(conversation, "selection", "md", tmp_path)
 
 
 def test_csv_neutralises_spreadsheet_formulas():
     from dataclasses import replace
 
     turn = replace(hostile_turn(), question="=HYPERLINK(\"http://x\")")
-    assert "'=HYPERLINK" in to_csv([turn])
+    assert "'=HYPERLINK" in to_csv(clips_of_turn(turn))
 
 
 def test_markdown_export_cannot_inject_html():
-    assert "<script" not in to_markdown([hostile_turn()])
+    assert "<script" not in to_markdown(teaching_note(clips_of_turn(hostile_turn())))
 
 
 def test_api_function_returns_cli_json_and_clean_errors(searcher):
