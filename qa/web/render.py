@@ -183,6 +183,28 @@ def history_html(conversation, current: int) -> str:
     return f"<nav aria-label='This conversation' class='rq-history'><ol>{''.join(items)}</ol></nav>"
 
 
+def selection_html(clips) -> str:
+    """The trainer's selection (qa/exports Clip records), in order, each with its review, citation,
+    evidence sentence and buttons to move it up or down or drop it."""
+    if not clips:
+        return "<p class='rq-note'>Nothing kept yet: press <em>Keep</em> beside a passage in an answer.</p>"
+    items = []
+    for position, clip in enumerate(clips):
+        key = clip.passage.chunk.id
+        controls = "".join(
+            f"<button type='button' class='rq-keep' {_attributes(rq_action=action, passage=key)}"
+            f"{' disabled' if disabled else ''}>{label}</button>"
+            for action, label, disabled in (("up", "Move up", position == 0),
+                                            ("down", "Move down", position == len(clips) - 1),
+                                            ("unpick", "Drop", False)))
+        items.append(f"<li class='rq-picked'><h3 class='rq-head'>{escape(clip.review.title)}</h3>"
+                     f"<div class='rq-section'>{escape(citation_label(clip.passage))} · from "
+                     f"{escape(clip.asked.described)}</div><blockquote class='rq-quote'>"
+                     f"{escape(clip.evidence_text)}</blockquote><div>{controls}</div></li>")
+    return (f"<p class='rq-line' role='status'>{_plural(len(clips), 'passage')} kept.</p>"
+            f"<ol class='rq-selection-list'>{''.join(items)}</ol>")
+
+
 def overview_html(values, kinds: dict[str, int] | None = None) -> str:
     """What the collection covers: how many reviews, from when, where, of what kind; unknowns counted."""
     from ..records import DOCUMENT_KINDS

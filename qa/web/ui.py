@@ -24,6 +24,7 @@ from typing import Any
 
 from ..conversation import chat_turn, more_like_turn, replay, rerun
 from ..errors import ReviewQAError
+from ..exports import clips_for
 from ..gazetteer import NATIONS, UNKNOWN
 from ..search import Filters
 from ..search.explain import UNKNOWN_MEANS
@@ -50,7 +51,7 @@ from .forms import (
     year_choices,
 )
 from .links import SORTS, AnswerView, from_query, link_of, to_query
-from .render import add_report_html, answer_html, digest_html, history_html, overview_html
+from .render import add_report_html, answer_html, digest_html, history_html, overview_html, selection_html
 from .source_view import connect as connect_source
 from .source_view import source_panel
 from .uploads import ADD_FILE_TYPES, NATION_FROM_AREA, add_uploads
@@ -244,18 +245,25 @@ def digest_panel(gr):
     return open_digest, {"md": markdown, "docx": word}, view, briefing
 
 
+EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel", "md": "Markdown note", "docx": "Word note"}
+EXPORT_SCOPES = {"selection": ("Your selection", "rq-export-sel"), "results": ("This answer", "rq-export"),
+                 "conversation": ("Whole conversation", "rq-export-all")}
+
+
 def export_panel(gr):
-    gr.Markdown("Everything shown, with full citations.")
+    gr.Markdown("## Your selection\nPress *Keep* beside any passage, in any answer, to collect it here; reorder or "
+                "drop passages, then export only those. Teaching notes (Markdown, Word) group them by review, in the "
+                "order of the report, with the evidence sentence marked and the citation once.")
+    selection = gr.HTML("<p class='rq-note'>Nothing kept yet.</p>", elem_id="rq-selection", js_on_load=CLICKS_JS)
     buttons = {}
-    with gr.Row():
-        buttons["results", "csv"] = gr.Button("This answer: CSV", size="sm", elem_id="rq-export-csv")
-        buttons["results", "md"] = gr.Button("This answer: Markdown", size="sm", elem_id="rq-export-md")
-    with gr.Row():
-        buttons["conversation", "csv"] = gr.Button("Whole conversation: CSV", size="sm", elem_id="rq-export-all-csv")
-        buttons["conversation", "md"] = gr.Button("Whole conversation: Markdown", size="sm",
-                                                  elem_id="rq-export-all-md")
+    for scope, (label, prefix) in EXPORT_SCOPES.items():
+        with gr.Row():
+            for fmt, name in EXPORT_FORMATS.items():
+                suffix = "" if fmt == "csv" else f"-{fmt}"
+                buttons[scope, fmt] = gr.Button(f"{label}: {name}", size="sm", elem_id=f"{prefix}{suffix}")
+    clear = gr.Button("Clear the selection", size="sm", elem_id="rq-selection-clear")
     export_file = gr.File(label="Download", visible=False, interactive=False, elem_id="rq-export-file")
-    return buttons, export_file
+    return selection, buttons, clear, export_file
 
 
 def overview_panel(gr):
@@ -466,9 +474,43 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
 
     def exporter(scope: str, fmt: str):
         @user_errors
-        def export(conversation):
-            return gr.update(value=write_export(list(conversation or []), scope, fmt, export_dir), visible=True)
+        def export(conversation, index, picks):
+            conversation = list(conversation or [])
+            if scope == "results" and 0 <= index < len(conversation):
+                conversation = conversation[:index + 1]          # the answer on the screen
+            return gr.update(value=write_export(conversation, scope, fmt, export_dir, picks or []), visible=True)
         return export
+
+    def selection_shown(conversation, picks):
+        return selection_html(clips_for(list(conversation or []), picks)) if picks else selection_html([])
+
+    @user_errors
+    def pick_clicked(evt: gr.EventData, conversation, index, view, picks):
+        click = click_of(evt._data)
+        picks = list(picks or [])
+        if click.action in ("unpick", "up", "down"):
+            at = next((i for i, pick in enumerate(picks) if pick[2] == click.passage), None)
+            if at is None:
+                return nothing(), nothing(), nothing()
+            if click.action == "unpick":
+                picks.pop(at)
+            else:
+                other = at - 1 if click.action == "up" else at + 1
+                if 0 <= other < len(picks):
+                    picks[at], picks[other] = picks[other], picks[at]
+        elif click.action == "pick" and conversation and 0 <= index < len(conversation):
+            # Keep adds (once); the selection's own buttons drop and reorder.
+            if all(pick[2] != click.passage for pick in picks):
+                picks.append((index, click.review, click.passage))
+                clips_for(list(conversation), picks[-1:])        # a forged pick is refused here
+        else:
+            return nothing(), nothing(), nothing()
+        turn = conversation[index] if conversation and 0 <= index < len(conversation) else None
+        answer = (answer_html(turn, answer_page(turn, view), frozenset(p[2] for p in picks)) if turn is not None
+                  else nothing())
+        return picks, answer, selection_shown(conversation, picks)
+
+    pick_clicked.__annotations__["evt"] = gr.EventData
 
     @user_errors
     def show_overview():
@@ -520,6 +562,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         view_state = gr.State(AnswerView())
         opened_id = gr.State("")
         digest_state = gr.State(None)
+        picks = gr.State([])          # the trainer's selection: (answer index, review id, passage id)
         link = gr.Textbox(visible="hidden", elem_id="rq-link", label="Link to this answer")
         with gr.Sidebar(label="Filters and order", open=True, elem_id="rq-sidebar"):
             filters = filter_panel(gr, values)
@@ -543,8 +586,8 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
                 source = source_panel(gr)
             with gr.Tab("What these reviews learned", id="digest", elem_id="rq-tab-digest"):
                 open_digest, briefing_buttons, digest_view, briefing_file = digest_panel(gr)
-            with gr.Tab("Export", id="export", elem_id="rq-tab-export"):
-                export_buttons, export_file = export_panel(gr)
+            with gr.Tab("Selection and export", id="export", elem_id="rq-tab-export"):
+                selection_view, export_buttons, clear_selection, export_file = export_panel(gr)
             with gr.Tab("The collection", id="overview", elem_id="rq-tab-overview") as overview_tab:
                 overview, overview_years, overview_places = overview_panel(gr)
         upload, add_fields, add_button, add_status, remove_pick, remove_button, confirm = add_panel(gr, settings)
@@ -592,7 +635,11 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         for fmt, button in briefing_buttons.items():
             button.click(briefing_writer(fmt), [digest_state], [briefing_file], **private)
         for (scope, fmt), button in export_buttons.items():
-            button.click(exporter(scope, fmt), [conversation], [export_file], **private)
+            button.click(exporter(scope, fmt), [conversation, current, picks], [export_file], **private)
+        for clickable in (answers.answer, selection_view):
+            clickable.click(pick_clicked, [conversation, current, view_state, picks],
+                            [picks, answers.answer, selection_view], **private)
+        clear_selection.click(lambda: ([], selection_html([])), None, [picks, selection_view], **private)
         overview_tab.select(show_overview, None, [overview, overview_years, overview_places], **private)
         # One change to the collection at a time (the writer lock would make a second one wait anyway).
         writer = {"concurrency_limit": 1, "concurrency_id": "collection-writer", **private}

@@ -199,3 +199,58 @@ def test_browser_ask_open_share_sort_page_filter_export(real_settings, real_serv
             browser.close()
     finally:
         demo.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's chromium is not installed (make install does)")
+def test_browser_keep_three_passages_from_two_questions_and_export_them(built, tmp_path):
+    import csv
+
+    import openpyxl
+    from playwright.sync_api import sync_playwright
+
+    demo, url = launch(built, Service(built, embedder=FakeEmbedder()), tmp_path / "exports")
+    kept: list[str] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+            page.goto(url)
+            page.wait_for_selector("#rq-question textarea", timeout=60_000)
+            for question, count in (("information shared between agencies", 2), ("neglect", 1)):
+                ask(page, question)
+                page.get_by_label("Show weak matches").check()       # the fixture's fake embedder matches weakly
+                page.wait_for_function("() => location.search.includes('weak=1')", timeout=60_000)
+                for number in range(1, count + 1):
+                    button = page.locator("#rq-answer .rq-keep[aria-pressed='false']").first
+                    kept.append(button.get_attribute("data-passage"))
+                    button.click()
+                    page.wait_for_function("(n) => document.querySelectorAll(\"#rq-answer .rq-keep[aria-pressed="
+                                           "'true']\").length >= n", arg=number, timeout=60_000)
+            page.locator("button[role='tab']", has_text="Selection and export").click()
+            page.wait_for_selector("#rq-selection .rq-picked", timeout=60_000)
+            assert page.locator("#rq-selection .rq-picked").count() == 3
+            page.screenshot(path=str(ARTIFACTS / "07-selection.png"))
+            files = {}
+            for fmt, button in (("csv", "#rq-export-sel"), ("xlsx", "#rq-export-sel-xlsx"),
+                                ("md", "#rq-export-sel-md")):
+                page.click(button)
+                link = page.locator(f"#rq-export-file a[href$='.{fmt}']").first
+                page.wait_for_function("(fmt) => [...document.querySelectorAll('#rq-export-file a')]"
+                                       ".some(a => (a.getAttribute('href') || '').endsWith('.' + fmt))",
+                                       arg=fmt, timeout=60_000)
+                with page.expect_download() as download_info:
+                    link.click()
+                files[fmt] = tmp_path / f"selection.{fmt}"
+                download_info.value.save_as(str(files[fmt]))
+            browser.close()
+    finally:
+        demo.close()
+    with files["csv"].open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert files["csv"].read_bytes().startswith(b"\xef\xbb\xbf")
+    assert len(rows) == 3 and len({row["passage"] for row in rows}) == 3
+    sheet = openpyxl.load_workbook(files["xlsx"]).active
+    assert sheet.max_row == 4                                 # the header and the three passages
+    note = files["md"].read_text(encoding="utf-8")
+    assert note.count("> ") >= 3 and "characters" not in note and "**" in note
