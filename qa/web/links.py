@@ -4,7 +4,7 @@ in the page's query string. Loading the link (another browser, a colleague) repl
 back and forward move between answers.
 
     link_of(turn, view)        -> AnswerLink
-    to_query(link)             -> "?q=...&year_from=2019&sort=year&page=2"
+    to_query(link)             -> "?q=...&year_from=2019&sort=newest&p=2"
     from_query(params)         -> AnswerLink, or InvalidQueryError naming the bad parameter
 """
 
@@ -23,6 +23,8 @@ SORTS = {"relevance": "Best match first", "newest": "Newest first", "oldest": "O
 _LIST_PARAMS = ("years", "nations", "regions", "areas", "keywords")
 _MAX_VALUES = 50
 _MAX_PAGE = 10
+# The page of results is `p`: Gradio reads `page` in the address as one of its own pages.
+PAGE_PARAMETER = "p"
 
 
 @dataclass(frozen=True)
@@ -71,7 +73,7 @@ def to_query(link: AnswerLink) -> str:
     if link.view.sort != "relevance":
         pairs.append(("sort", link.view.sort))
     if link.view.page != 1:
-        pairs.append(("page", str(link.view.page)))
+        pairs.append((PAGE_PARAMETER, str(link.view.page)))
     if link.view.weak:
         pairs.append(("weak", "1"))
     return "?" + urlencode(pairs)
@@ -106,9 +108,10 @@ def from_query(params: Mapping[str, Sequence[str]], max_query_chars: int) -> Ans
     sort = one("sort") or "relevance"
     if sort not in SORTS:
         raise InvalidQueryError(f"The link's sort must be one of {', '.join(SORTS)}; not {sort[:40]!r}.")
-    page = one("page") or "1"
+    page = one(PAGE_PARAMETER) or "1"
     if not page.isdigit() or not 1 <= int(page) <= _MAX_PAGE:
-        raise InvalidQueryError(f"The link's page must be a number from 1 to {_MAX_PAGE}; not {page[:40]!r}.")
+        raise InvalidQueryError(f"The link's page ({PAGE_PARAMETER}) must be a number from 1 to {_MAX_PAGE}; "
+                                f"not {page[:40]!r}.")
     understand = one("understand")
     literal = understand is not None and not _flag(understand, "understand")
     return AnswerLink(question=question, more_like=like, filters=filters, literal=literal,

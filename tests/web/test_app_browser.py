@@ -119,7 +119,7 @@ def test_browser_ask_open_share_sort_page_filter_export(real_settings, real_serv
                      if meta[:4].isdigit()]
             assert years == sorted(years, reverse=True) and years
             page.click("#rq-next")
-            page.wait_for_function("() => location.search.includes('page=2')", timeout=60_000)
+            page.wait_for_function("() => location.search.includes('p=2')", timeout=60_000)
             page.wait_for_function("() => document.querySelector('#rq-answer .rq-count')?.textContent"
                                    ".includes('showing 11–20')", timeout=60_000)
             shared, shared_titles = page.url, titles(page)
@@ -134,7 +134,7 @@ def test_browser_ask_open_share_sort_page_filter_export(real_settings, real_serv
             other.close()
             page.go_back()
             page.wait_for_selector("#rq-title-1", timeout=120_000)
-            assert "page=2" not in page.url
+            assert "p=2" not in page.url
 
             # Filter in the panel: years 2022 to 2022, then Apply; the lists count the answer.
             ask(page, "information sharing between agencies")
