@@ -11,17 +11,22 @@ from pathlib import Path
 
 from ..conversation import Turn
 from ..errors import ReviewQAError
-from ..exports import FORMATS, Pick, clips_for, clips_of_turn, conversation_clips, write_clips
+from ..exports import FORMATS, Clip, Pick, clips_for, clips_of_turn, conversation_clips, write_clips
 
 SCOPES = ("results", "conversation", "selection")
 
 
 def write_export(conversation: Sequence[Turn], scope: str, fmt: str, folder: Path,
-                 picks: Sequence[Pick] = ()) -> str:
+                 picks: Sequence[Pick] = (), kept: Sequence[Clip] | None = None) -> str:
     """Write the latest answer ("results"), every turn with each passage once ("conversation") or the
-    picked passages ("selection") as `fmt` (csv, xlsx, md, docx); the new file's path."""
+    picked passages ("selection": `kept` clips as they are, or `picks` found in the conversation) as `fmt`
+    (csv, xlsx, md, docx); the new file's path."""
     if f".{fmt}" not in FORMATS or scope not in SCOPES:
         raise ReviewQAError(f"There is no {scope} export as {fmt}.")
+    if scope == "selection" and kept is not None:
+        if not kept:
+            raise ReviewQAError("Keep some passages first; the selection is empty.")
+        return _write(list(kept), None, scope, fmt, folder)
     if not conversation:
         raise ReviewQAError("Ask a question first; there is nothing to export yet.")
     asked = None
@@ -33,6 +38,10 @@ def write_export(conversation: Sequence[Turn], scope: str, fmt: str, folder: Pat
         if not picks:
             raise ReviewQAError("Pick some passages first; the selection is empty.")
         clips = clips_for(conversation, picks)
+    return _write(clips, asked, scope, fmt, folder)
+
+
+def _write(clips: list[Clip], asked, scope: str, fmt: str, folder: Path) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     # A new file every time (mkstemp): two people exporting in the same second never share one.
     handle, name = tempfile.mkstemp(dir=folder, prefix=f"reviewqa-{scope}-{time.strftime('%Y%m%d-%H%M%S')}-",

@@ -332,7 +332,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         except ReviewQAError:
             return values
 
-    def shown(conversation: list, index: int, view: AnswerView):
+    def shown(conversation: list, index: int, view: AnswerView, picks=()):
         """Everything that shows an answer: the list, its pages, the conversation, the link, the
         charts, the filters (with the answer's counts) and the order; the Answer tab in front."""
         turn = conversation[index]
@@ -345,7 +345,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         pager = (f"<span class='rq-note'>Page {page.page} of {page.pages}</span>" if page.pages > 1 else "")
         return (
             conversation, index, view,
-            answer_html(turn, page),
+            answer_html(turn, page, frozenset(clip.passage.chunk.id for clip in picks or ())),
             history_html(conversation, index),
             to_query(link_of(turn, view)),
             gr.update(interactive=page.page > 1), pager, gr.update(interactive=page.page < page.pages),
@@ -362,7 +362,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
 
     @user_errors
     def respond(message, conversation, view, year_from, year_to, places, keywords, age, include_unknown,
-                use_understanding):
+                use_understanding, picks=()):
         conversation = list(conversation or [])
         if not (message or "").strip():
             raise ReviewQAError("The question is empty; type a few words describing what you are looking for.")
@@ -371,7 +371,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         # "show more" turns the page; anything else starts at page 1 in the same order.
         view = replace(view, page=view.page + 1) if turn.kind == "more" else AnswerView(sort=view.sort)
         conversation.append(turn)
-        return shown(conversation, len(conversation) - 1, view)
+        return shown(conversation, len(conversation) - 1, view, picks)
 
     def current_turn(conversation, index):
         if not conversation:
@@ -379,36 +379,36 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         return conversation[index if 0 <= index < len(conversation) else -1]
 
     @user_errors
-    def apply_panel(conversation, index, view, year_from, year_to, places, keywords, age, include_unknown):
+    def apply_panel(conversation, index, view, year_from, year_to, places, keywords, age, include_unknown, picks=()):
         conversation = list(conversation or [])
         if not conversation:
             raise ReviewQAError("Ask a question first; the filters apply to it.")
         previous = current_turn(conversation, index)
         filters = keep_listed_years(panel_to_filters(year_from, year_to, places, keywords, age, include_unknown),
                                     previous.filters)
-        return rerun_with(conversation, previous, filters, view)
+        return rerun_with(conversation, previous, filters, view, picks)
 
-    def rerun_with(conversation, previous, filters, view):
+    def rerun_with(conversation, previous, filters, view, picks=()):
         turn = rerun(service, previous, filters, APP_K, f"(filters) {filters.describe() or 'no filters'}",
                      "refine", "filters set in the panel: " + (filters.describe() or "none"))
         conversation.append(turn)
-        return shown(conversation, len(conversation) - 1, replace(view, page=1))
+        return shown(conversation, len(conversation) - 1, replace(view, page=1), picks)
 
     @user_errors
-    def clear_panel(conversation, index, view):
+    def clear_panel(conversation, index, view, picks=()):
         conversation = list(conversation or [])
         if not conversation:
             cleared = (gr.update(value=ANY), gr.update(value=ANY), gr.update(value=[]), gr.update(value=[]),
                        gr.update(value=ANY), gr.update(value=False))
             return (nothing(),) * 11 + cleared + (nothing(),) * 4
-        return rerun_with(conversation, current_turn(conversation, index), Filters(), view)
+        return rerun_with(conversation, current_turn(conversation, index), Filters(), view, picks)
 
     @user_errors
-    def change_view(conversation, index, view, sort, weak, step):
+    def change_view(conversation, index, view, sort, weak, picks, step):
         if not conversation:
             return (nothing(),) * len(show_outputs)
         page = 1 if step == 0 else view.page + step
-        return shown(list(conversation), index, AnswerView(sort=sort, page=page, weak=bool(weak)))
+        return shown(list(conversation), index, AnswerView(sort=sort, page=page, weak=bool(weak)), picks)
 
     def new_conversation():
         return ([], -1, AnswerView(), answer_panel_intro(), "", "", gr.update(interactive=False), "",
@@ -427,10 +427,10 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         return (*shown([turn], 0, link.view), link.question)
 
     @user_errors
-    def answer_clicked(evt: gr.EventData, conversation, index, view):
+    def answer_clicked(evt: gr.EventData, conversation, index, view, picks=()):
         click = click_of(evt._data)
         if click.action == "turn" and click.turn is not None and conversation and click.turn < len(conversation):
-            return (*shown(list(conversation), click.turn, AnswerView(sort=view.sort)), nothing(), nothing())
+            return (*shown(list(conversation), click.turn, AnswerView(sort=view.sort), picks), nothing(), nothing())
         if click.action == "source":
             # The source panel opens it (qa/web/source_view.py, wired to the same click); this brings its tab.
             return (nothing(),) * (len(show_outputs) - 2) + (gr.Tabs(selected="source"),) + (nothing(),) * 3
@@ -446,7 +446,8 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
     answer_clicked.__annotations__["evt"] = gr.EventData
 
     @user_errors
-    def more_like(opened, conversation, view, keep, year_from, year_to, places, keywords, age, include_unknown):
+    def more_like(opened, conversation, view, keep, year_from, year_to, places, keywords, age, include_unknown,
+                  picks=()):
         conversation = list(conversation or [])
         if not opened:
             raise ReviewQAError("Open a review first, then ask for more like it.")
@@ -455,7 +456,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         kept = " (with the current filters)" if keep and filters.describe() else ""
         conversation.append(more_like_turn(service, opened, filters, APP_K, "More like this review",
                                            f"reviews like “{title}”{kept}"))
-        return shown(conversation, len(conversation) - 1, AnswerView(sort=view.sort))
+        return shown(conversation, len(conversation) - 1, AnswerView(sort=view.sort), picks)
 
     @user_errors
     def show_digest(conversation, index):
@@ -478,18 +479,17 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
             conversation = list(conversation or [])
             if scope == "results" and 0 <= index < len(conversation):
                 conversation = conversation[:index + 1]          # the answer on the screen
-            return gr.update(value=write_export(conversation, scope, fmt, export_dir, picks or []), visible=True)
+            return gr.update(value=write_export(conversation, scope, fmt, export_dir, kept=list(picks or [])),
+                             visible=True)
         return export
 
-    def selection_shown(conversation, picks):
-        return selection_html(clips_for(list(conversation or []), picks)) if picks else selection_html([])
 
     @user_errors
     def pick_clicked(evt: gr.EventData, conversation, index, view, picks):
         click = click_of(evt._data)
         picks = list(picks or [])
         if click.action in ("unpick", "up", "down"):
-            at = next((i for i, pick in enumerate(picks) if pick[2] == click.passage), None)
+            at = next((i for i, clip in enumerate(picks) if clip.passage.chunk.id == click.passage), None)
             if at is None:
                 return nothing(), nothing(), nothing()
             if click.action == "unpick":
@@ -500,15 +500,16 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
                     picks[at], picks[other] = picks[other], picks[at]
         elif click.action == "pick" and conversation and 0 <= index < len(conversation):
             # Keep adds (once); the selection's own buttons drop and reorder.
-            if all(pick[2] != click.passage for pick in picks):
-                picks.append((index, click.review, click.passage))
-                clips_for(list(conversation), picks[-1:])        # a forged pick is refused here
+            # The passage as the answer showed it (a forged one is refused here), kept with its question: the
+            # selection outlives the conversation (a new conversation, a colleague's link).
+            if all(clip.passage.chunk.id != click.passage for clip in picks):
+                picks += clips_for(list(conversation), [(index, click.review, click.passage)])
         else:
             return nothing(), nothing(), nothing()
         turn = conversation[index] if conversation and 0 <= index < len(conversation) else None
-        answer = (answer_html(turn, answer_page(turn, view), frozenset(p[2] for p in picks)) if turn is not None
-                  else nothing())
-        return picks, answer, selection_shown(conversation, picks)
+        kept = frozenset(clip.passage.chunk.id for clip in picks)
+        answer = answer_html(turn, answer_page(turn, view), kept) if turn is not None else nothing()
+        return picks, answer, selection_html(picks)
 
     pick_clicked.__annotations__["evt"] = gr.EventData
 
@@ -562,7 +563,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         view_state = gr.State(AnswerView())
         opened_id = gr.State("")
         digest_state = gr.State(None)
-        picks = gr.State([])          # the trainer's selection: (answer index, review id, passage id)
+        picks = gr.State([])          # the trainer's selection: qa/exports Clip records, in order
         link = gr.Textbox(visible="hidden", elem_id="rq-link", label="Link to this answer")
         with gr.Sidebar(label="Filters and order", open=True, elem_id="rq-sidebar"):
             filters = filter_panel(gr, values)
@@ -602,23 +603,24 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         def then_link(event):
             event.then(None, [link], None, js=PUSH_LINK_JS, **private)
 
-        ask_inputs = [question, conversation, view_state, *panel, filters.use_understanding]
+        ask_inputs = [question, conversation, view_state, *panel, filters.use_understanding, picks]
         for trigger in (ask.click, question.submit):
             then_link(trigger(respond, ask_inputs, show_outputs, **private))
         for button, text in zip(example_buttons, EXAMPLES):
             then_link(button.click(lambda text=text: text, None, [question], **private)
                       .then(respond, ask_inputs, show_outputs, **private))
-        then_link(filters.apply.click(apply_panel, [conversation, current, view_state, *panel], show_outputs,
+        then_link(filters.apply.click(apply_panel, [conversation, current, view_state, *panel, picks], show_outputs,
                                       **private))
-        then_link(filters.clear.click(clear_panel, [conversation, current, view_state], show_outputs, **private))
-        view_inputs = [conversation, current, view_state, filters.sort, filters.weak]
+        then_link(filters.clear.click(clear_panel, [conversation, current, view_state, picks], show_outputs,
+                                      **private))
+        view_inputs = [conversation, current, view_state, filters.sort, filters.weak, picks]
         then_link(filters.sort.input(lambda *a: change_view(*a, 0), view_inputs, show_outputs, **private))
         then_link(filters.weak.input(lambda *a: change_view(*a, 0), view_inputs, show_outputs, **private))
         then_link(answers.previous.click(lambda *a: change_view(*a, -1), view_inputs, show_outputs, **private))
         then_link(answers.next.click(lambda *a: change_view(*a, 1), view_inputs, show_outputs, **private))
         click_outputs = [*show_outputs, review_view, opened_id]
         for clickable in (answers.answer, history, review_view):
-            clickable.click(answer_clicked, [conversation, current, view_state], click_outputs, **private) \
+            clickable.click(answer_clicked, [conversation, current, view_state, picks], click_outputs, **private) \
                 .then(None, None, None, js=SCROLL_TO_CITED_JS, **private) \
                 .then(user_errors(functools.partial(edit_form.prefill, gr, service)), [opened_id], edit.fields,
                       **private)
@@ -627,9 +629,9 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         back.click(lambda: gr.Tabs(selected="answer"), None, [tabs], **private)
         then_link(new_button.click(new_conversation, None, show_outputs, **private))
         then_link(like_button.click(lambda *a: more_like(a[0], a[1], a[2], False, *a[3:]),
-                                    [opened_id, conversation, view_state, *panel], show_outputs, **private))
+                                    [opened_id, conversation, view_state, *panel, picks], show_outputs, **private))
         then_link(like_keep.click(lambda *a: more_like(a[0], a[1], a[2], True, *a[3:]),
-                                  [opened_id, conversation, view_state, *panel], show_outputs, **private))
+                                  [opened_id, conversation, view_state, *panel, picks], show_outputs, **private))
         connect_source(gr, source, [answers.answer, review_view], service, export_dir, user_errors, **private)
         open_digest.click(show_digest, [conversation, current], [digest_view, digest_state], **private)
         for fmt, button in briefing_buttons.items():

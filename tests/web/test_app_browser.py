@@ -221,12 +221,20 @@ def test_browser_keep_three_passages_from_two_questions_and_export_them(built, t
                 ask(page, question)
                 page.get_by_label("Show weak matches").check()       # the fixture's fake embedder matches weakly
                 page.wait_for_function("() => location.search.includes('weak=1')", timeout=60_000)
-                for number in range(1, count + 1):
+                for _ in range(count):
+                    pressed = page.locator("#rq-answer .rq-keep[aria-pressed='true']").count()
                     button = page.locator("#rq-answer .rq-keep[aria-pressed='false']").first
                     kept.append(button.get_attribute("data-passage"))
                     button.click()
                     page.wait_for_function("(n) => document.querySelectorAll(\"#rq-answer .rq-keep[aria-pressed="
-                                           "'true']\").length >= n", arg=number, timeout=60_000)
+                                           "'true']\").length > n", arg=pressed, timeout=60_000)
+            # The selection outlives the conversation, and an answer marks what is already kept.
+            page.click("#rq-new")
+            page.wait_for_function("() => !document.querySelector('#rq-answer .rq-card')", timeout=30_000)
+            ask(page, "information shared between agencies")
+            page.get_by_label("Show weak matches").check()
+            page.wait_for_function("() => document.querySelectorAll(\"#rq-answer .rq-keep[aria-pressed='true']\")"
+                                   ".length >= 2", timeout=60_000)
             page.locator("button[role='tab']", has_text="Selection and export").click()
             page.wait_for_selector("#rq-selection .rq-picked", timeout=60_000)
             assert page.locator("#rq-selection .rq-picked").count() == 3
