@@ -249,6 +249,10 @@ def test_app_source_view_opens_pages_texts_and_summaries(added, tmp_path):
                 {"document": pdf_id, "start": ["1"]}):
         with pytest.raises(InvalidQueryError):
             request_of(bad)
+    # An answer card's citation carries its passage id and its offsets: the id is used.
+    asked = request_of({"rqAction": "source", "document": pdf_id, "page": "2", "passage": f"{pdf_id}#3",
+                        "start": "10", "end": "90"})
+    assert asked["passage"] == f"{pdf_id}#3" and asked["start"] is None and asked["end"] is None
 
 
 def test_the_app_builds_with_the_source_view(added):

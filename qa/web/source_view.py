@@ -104,8 +104,10 @@ def request_of(data: Any) -> dict:
     document = text("document", MAX_ID)
     if not document:
         raise InvalidQueryError("That link does not say which document to open.")
-    return {"document": document, "page": number("page"), "passage": text("passage", MAX_ID + 12) or None,
-            "start": number("start"), "end": number("end")}
+    passage = text("passage", MAX_ID + 12) or None
+    # A card's citation carries both its passage id and its offsets; the id is the more precise.
+    start, end = (None, None) if passage else (number("start"), number("end"))
+    return {"document": document, "page": number("page"), "passage": passage, "start": start, "end": end}
 
 
 def open_source(service, folder: Path, data: Any) -> tuple:

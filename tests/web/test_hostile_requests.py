@@ -193,7 +193,9 @@ def test_requests_without_credentials_are_refused_before_their_bodies_are_read(b
 def test_malformed_events_are_refused_in_one_line_without_a_traceback(server, capfd):
     add = event_index(server.app, "add_documents")
     respond = event_index(server.app, "respond")
-    assert gradio_event(server.url, respond, [12, {"a": 1}]) == {"refused": "This event takes 9 values, not 2."}
+    wanted = len(server.app.state.demo.fns[respond].inputs)
+    assert wanted > 2
+    assert gradio_event(server.url, respond, [12, {"a": 1}]) == {"refused": f"This event takes {wanted} values, not 2."}
     assert gradio_event(server.url, 999, ["x"]) == {"refused": "There is no such event in this app."}
     refused = gradio_event(server.url, add, [[file_data("/etc/hostname")], "", "", "", "", "From the area"])
     assert "not uploaded to this server" in refused["refused"]

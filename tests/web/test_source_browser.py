@@ -10,8 +10,7 @@ import pytest
 
 from qa.service import Service
 from qa.source import DEFAULT_SCALE
-from qa.web.render import CSS
-from qa.web.ui import build_app
+from qa.web.ui import build_app, page_options
 from testkit import documents
 from tests.helpers import ARTIFACTS, CHROMIUM, FakeEmbedder, free_port
 
@@ -97,7 +96,7 @@ def test_browser_opens_a_citation_at_its_page(added_report, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     demo = build_app(service.settings, service, service.reviews(), export_dir=tmp_path / "exports")
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, css=CSS)
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True, **page_options())
     try:
         with sync_playwright() as playwright:
             browser = launch_chromium(playwright)
@@ -106,13 +105,11 @@ def test_browser_opens_a_citation_at_its_page(added_report, tmp_path):
             page.wait_for_selector("#rq-question textarea", timeout=60_000)
             page.fill("#rq-question textarea", "borrowed room above the Northbridge library")
             page.click("#rq-ask")
-            page.wait_for_selector("#rq-chat .rq-card", timeout=120_000)
-            page.click("#rq-pick input")
-            page.locator("ul[role='listbox'] li", has_text="Northbridge").first.click()
-            page.click("#rq-open")
-            link = page.locator("#rq-review [data-rq-action='source']").first
-            link.wait_for(timeout=60_000)
-            assert link.get_attribute("data-document") == document_id and link.get_attribute("data-page")
+            # A citation in the answer's card of the report opens the Source tab at its page.
+            link = page.locator(f"#rq-answer .rq-cite[data-document='{document_id}']").first
+            link.wait_for(timeout=120_000)
+            cited_page = link.get_attribute("data-page")
+            assert cited_page
             link.click()
             # Gradio's image loads lazily: brought into view, it loads.
             page.wait_for_selector("#rq-source-page img", state="attached", timeout=60_000)
@@ -123,12 +120,12 @@ def test_browser_opens_a_citation_at_its_page(added_report, tmp_path):
                                           " return [img.naturalWidth, img.naturalHeight]; }")
             assert (width, height) == (893, 1263)
             heading = page.locator("#rq-source-heading").inner_text()
-            assert f"page {link.get_attribute('data-page')} of" in heading
+            assert f"page {cited_page} of" in heading
             page.screenshot(path=str(ARTIFACTS / "06-source-page.png"), full_page=True)
             # The next page, and the original to download.
             page.click("#rq-source-next")
             page.wait_for_function("() => document.querySelector('#rq-source-heading').innerText.includes('page "
-                                   f"{int(link.get_attribute('data-page')) + 1} of')", timeout=60_000)
+                                   f"{int(cited_page) + 1} of')", timeout=60_000)
             assert page.locator("#rq-source-download").is_visible()
             browser.close()
     finally:
