@@ -259,8 +259,7 @@ def export_panel(gr):
     for scope, (label, prefix) in EXPORT_SCOPES.items():
         with gr.Row():
             for fmt, name in EXPORT_FORMATS.items():
-                suffix = "" if fmt == "csv" else f"-{fmt}"
-                buttons[scope, fmt] = gr.Button(f"{label}: {name}", size="sm", elem_id=f"{prefix}{suffix}")
+                buttons[scope, fmt] = gr.Button(f"{label}: {name}", size="sm", elem_id=f"{prefix}-{fmt}")
     clear = gr.Button("Clear the selection", size="sm", elem_id="rq-selection-clear")
     export_file = gr.File(label="Download", visible=False, interactive=False, elem_id="rq-export-file")
     return selection, buttons, clear, export_file

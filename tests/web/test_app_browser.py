@@ -133,7 +133,8 @@ def test_browser_ask_open_share_sort_page_filter_export(real_settings, real_serv
             assert titles(other) == shared_titles
             other.close()
             page.go_back()
-            page.wait_for_selector("#rq-title-1", timeout=120_000)
+            page.wait_for_function("() => document.querySelector('#rq-answer .rq-count')?.textContent"
+                                   ".includes('showing 1–10, newest first')", timeout=120_000)
             assert "p=2" not in page.url
 
             # Filter in the panel: years 2022 to 2022, then Apply; the lists count the answer.
@@ -147,8 +148,12 @@ def test_browser_ask_open_share_sort_page_filter_export(real_settings, real_serv
             assert metas and all(meta.startswith("2022 ·") for meta in metas)
             page.screenshot(path=str(ARTIFACTS / "04-filtered.png"))
 
-            # A follow-up in words.
-            ask(page, "what about 2021?")
+            # A follow-up in words: the answer is the same question's, the conversation names the step.
+            page.fill("#rq-question textarea", "what about 2021?")
+            page.click("#rq-ask")
+            page.wait_for_function("() => (document.querySelector(\"#rq-history [aria-current='true']\")?.textContent"
+                                   " || '').includes('what about 2021?')", timeout=120_000)
+            assert "Follow-up:" in page.locator("#rq-answer").inner_text()
 
             # Export the answer as CSV and download the file.
             page.locator("button[role='tab']", has_text="Export").click()
@@ -160,7 +165,7 @@ def test_browser_ask_open_share_sort_page_filter_export(real_settings, real_serv
             saved = ARTIFACTS / "export.csv"
             download_info.value.save_as(str(saved))
             content = saved.read_text(encoding="utf-8-sig")
-            assert content.startswith("question,filters,rank,title") and "2021" in content
+            assert content.startswith("question,filters,turn,message,change,rank,title") and "2021" in content
 
             # What the reviews learned: the digest of the latest answer, exported as a Markdown briefing.
             page.locator("button[role='tab']", has_text="What these reviews learned").click()
@@ -240,7 +245,7 @@ def test_browser_keep_three_passages_from_two_questions_and_export_them(built, t
             assert page.locator("#rq-selection .rq-picked").count() == 3
             page.screenshot(path=str(ARTIFACTS / "07-selection.png"))
             files = {}
-            for fmt, button in (("csv", "#rq-export-sel"), ("xlsx", "#rq-export-sel-xlsx"),
+            for fmt, button in (("csv", "#rq-export-sel-csv"), ("xlsx", "#rq-export-sel-xlsx"),
                                 ("md", "#rq-export-sel-md")):
                 page.click(button)
                 link = page.locator(f"#rq-export-file a[href$='.{fmt}']").first
