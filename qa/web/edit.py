@@ -78,7 +78,9 @@ def review_values(review) -> list[str]:
 def prefill(gr, service, review_id: str) -> list:
     """Updates for EditPanel.fields: the opened review's details, its documents and the first one's kind."""
     if not review_id:
-        return [gr.update(value="") for _ in FIELDS] + [gr.update(choices=[], value=None), gr.update(value=None)]
+        # Empty boxes; the nation list is emptied to no choice (an empty string is not one of its values).
+        return ([gr.update(value=None if field == "nation" else "") for field in FIELDS]
+                + [gr.update(choices=[], value=None), gr.update(value=None)])
     view = service.review(review_id)
     documents = [(f"{d.title or d.kind_label} ({d.id})", d.id) for d in view.documents]
     first = view.documents[0] if view.documents else None
