@@ -4,10 +4,12 @@ the reviews learned, export, and see what the collection covers; filters and the
 Every answer is a link (qa/web/links.py): the page's address holds the question, filters, order and
 page, so reloading it, sending it to a colleague, back and forward all show the same answer.
 
-`build_app` makes the Blocks, one function per panel; nothing heavy happens at import time. This module
-only wires components to the service: the conversation is in qa/conversation/, the answer's pages and
-counts in answers.py, the values behind the components in forms.py, the HTML in render.py, the files in
-export.py, the add path in uploads.py. Every handler's error is a `gr.Error` with one sentence.
+`build_app` makes the Blocks from the panels (panels.py, one function each) and wires them to the service;
+nothing heavy happens at import time. The conversation is in qa/conversation/, the answer's pages and
+counts in answers.py, links in links.py, the values behind the components in forms.py, the HTML in
+render.py, the page's JavaScript in scripts.py, the files in export.py, the add path in uploads.py, the
+edit form in edit.py, the source view in source_view.py. Every handler's error is a `gr.Error` with one
+sentence.
 """
 
 from __future__ import annotations
@@ -18,16 +20,14 @@ import logging
 import os
 import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from ..conversation import chat_turn, more_like_turn, replay, rerun
 from ..errors import ReviewQAError
 from ..exports import clips_for
-from ..gazetteer import NATIONS, UNKNOWN
 from ..search import Filters
-from ..search.explain import UNKNOWN_MEANS
 from ..search.vocabulary import FilterValues, filter_values
 from ..settings import Settings
 from . import edit as edit_form
@@ -50,11 +50,25 @@ from .forms import (
     write_export,
     year_choices,
 )
-from .links import SORTS, AnswerView, from_query, link_of, to_query
+from .links import AnswerView, from_query, link_of, to_query
+from .panels import (
+    EXAMPLES,
+    add_panel,
+    answer_panel,
+    answer_panel_intro,
+    digest_panel,
+    export_panel,
+    filter_panel,
+    overview_panel,
+    places_of,
+    plot_rows,
+    question_panel,
+)
 from .render import add_report_html, answer_html, digest_html, history_html, overview_html, selection_html
+from .scripts import CLICKS_JS, PAGE_JS, PUSH_LINK_JS, SCROLL_TO_CITED_JS
 from .source_view import connect as connect_source
 from .source_view import source_panel
-from .uploads import ADD_FILE_TYPES, NATION_FROM_AREA, add_uploads
+from .uploads import NATION_FROM_AREA, add_uploads
 
 log = logging.getLogger("reviewqa.app")
 
@@ -64,63 +78,6 @@ SOURCE_CREDIT = (
     "Read the full report before relying on a summary. Concerned about a child? NSPCC Helpline 0808 800 5000."
 )
 SERVER_FAULT = "Something went wrong on our side and it was logged. Please try again."
-EXAMPLES = ("reviews about co-sleeping and substance misuse", "baby bruising missed by GP",
-            "examples of disguised compliance in neglect cases", "2022 reviews about teenagers groomed to sell drugs")
-
-# A click on any control inside the answer's, review's or selection's HTML (a title, a citation, Keep, a
-# step of the conversation) is sent to the server with the control's data-* attributes (forms.click_of).
-CLICKS_JS = """
-element.addEventListener('click', (event) => {
-  const control = event.target.closest('[data-rq-action]');
-  if (!control || !element.contains(control)) return;
-  event.preventDefault();
-  trigger('click', Object.assign({}, control.dataset));
-});
-"""
-# Once per page: back and forward show the answer their address names (the page reads it on load);
-# the question box counts its characters against the real limit.
-PAGE_JS = """
-() => {
-  window.addEventListener('popstate', () => window.location.reload());
-  const count = () => {
-    const box = document.querySelector('#rq-question textarea');
-    const out = document.getElementById('rq-counter-text');
-    if (!box || !out) return;
-    const limit = Number(out.dataset.limit);
-    const used = box.value.length;
-    out.textContent = used.toLocaleString('en-GB') + ' of ' + limit.toLocaleString('en-GB') + ' characters' +
-      (used >= limit ? ' (the limit: text beyond it was not kept)' : '');
-  };
-  document.addEventListener('input', (event) => { if (event.target.closest('#rq-question')) count(); });
-  setInterval(count, 1000);
-  // On a phone the filters would cover the answer: the sidebar starts closed there (its button opens it).
-  const closeOnPhone = (tries) => {
-    const sidebar = document.getElementById('rq-sidebar');
-    if (!sidebar) { if (tries > 0) setTimeout(() => closeOnPhone(tries - 1), 100); return; }
-    if (window.innerWidth < 768 && sidebar.classList.contains('open')) sidebar.querySelector('.toggle-button')?.click();
-  };
-  closeOnPhone(50);
-}
-"""
-# After an answer: its address in the browser's history, and the answer's top in view.
-PUSH_LINK_JS = """
-(query) => {
-  const next = query || '';
-  if (next !== window.location.search) history.pushState(null, '', next || window.location.pathname);
-  const top = document.getElementById('rq-tabs');
-  if (top) {
-    const box = top.getBoundingClientRect();
-    if (box.top < 0 || box.top > window.innerHeight * 0.5) top.scrollIntoView({block: 'start'});
-  }
-}
-"""
-SCROLL_TO_CITED_JS = """
-() => setTimeout(() => {
-  const cited = document.querySelector('#rq-review mark');
-  const top = document.getElementById('rq-tabs');
-  (cited || top)?.scrollIntoView({block: cited ? 'center' : 'start'});
-}, 150)
-"""
 
 
 def user_errors(handler: Callable) -> Callable:
@@ -140,178 +97,6 @@ def user_errors(handler: Callable) -> Callable:
             log.exception("unexpected error in %s", handler.__name__)
             raise gr.Error(SERVER_FAULT, print_exception=False) from None
     return wrapped
-
-
-@dataclass
-class FilterPanel:
-    year_from: Any
-    year_to: Any
-    places: Any
-    keywords: Any
-    age: Any
-    include_unknown: Any
-    use_understanding: Any
-    apply: Any
-    clear: Any
-    sort: Any
-    weak: Any
-
-    @property
-    def values(self) -> list:
-        return [self.year_from, self.year_to, self.places, self.keywords, self.age, self.include_unknown]
-
-
-@dataclass
-class AnswerPanel:
-    answer: Any
-    previous: Any
-    next: Any
-    pager: Any
-    year_plot: Any
-    place_plot: Any
-
-
-def question_panel(gr, limit: int):
-    with gr.Row(elem_id="rq-ask-row", equal_height=True):
-        # The box holds what the search takes: a longer paste is not cut silently and then refused.
-        question = gr.Textbox(label=f"Your question (up to {limit:,} characters)", scale=5, min_width=260,
-                              max_length=limit, lines=1, placeholder="e.g. baby bruising missed by GP",
-                              elem_id="rq-question", autofocus=True)
-        ask = gr.Button("Search", variant="primary", scale=1, min_width=110, elem_id="rq-ask")
-    gr.HTML(f"<span id='rq-counter-text' data-limit='{limit}' aria-live='polite'>0 of {limit:,} characters</span>",
-            elem_id="rq-counter", padding=False)
-    with gr.Row(elem_id="rq-examples") as examples:
-        buttons = [gr.Button(text, size="sm", elem_classes=["rq-example"]) for text in EXAMPLES]
-    return question, ask, examples, buttons
-
-
-def filter_panel(gr, values: FilterValues) -> FilterPanel:
-    gr.Markdown("## Filters and order\nUnderstood filters appear here; change them and press *Apply*. Numbers: "
-                "reviews with each value in the answer (*here*) and in the collection.")
-    sort = gr.Radio([(label, key) for key, label in SORTS.items()], value="relevance", label="Order",
-                    elem_id="rq-sort")
-    weak = gr.Checkbox(value=False, label="Show weak matches", elem_id="rq-weak")
-    years = year_choices(values)
-    year_from = gr.Dropdown(years, value=ANY, label="From year", elem_id="rq-year-from")
-    year_to = gr.Dropdown(years, value=ANY, label="To year", elem_id="rq-year-to")
-    places = gr.Dropdown(place_choices(values), value=[], multiselect=True, label="Nation, region or area",
-                         elem_id="rq-places")
-    keywords = gr.Dropdown(keyword_choices(values), value=[], multiselect=True, label="Subject keywords",
-                           elem_id="rq-keywords")
-    age = gr.Dropdown(age_choices(values), value=ANY, label="Child age group", elem_id="rq-age",
-                      allow_custom_value=True)
-    include_unknown = gr.Checkbox(value=False, label="Include reviews whose value is unknown (marked)",
-                                  info=unknown_info(values), elem_id="rq-include-unknown")
-    use_understanding = gr.Checkbox(value=True, label="Use filters understood from the question",
-                                    elem_id="rq-understand")
-    with gr.Row():
-        apply = gr.Button("Apply filters", variant="primary", elem_id="rq-apply")
-        clear = gr.Button("Clear filters", elem_id="rq-clear")
-    return FilterPanel(year_from, year_to, places, keywords, age, include_unknown, use_understanding, apply, clear,
-                       sort, weak)
-
-
-def unknown_info(values: FilterValues) -> str:
-    counts = "; ".join(f"{values.unknown[group]} with {UNKNOWN_MEANS[group]}"
-                       for group in ("place", "age", "year", "keyword") if values.unknown.get(group))
-    return (f"A filter leaves out reviews whose value for it is unknown and says how many; tick to keep them. "
-            f"In the collection: {counts}." if counts else "Every review's year, place, keywords and age are known.")
-
-
-def answer_panel(gr) -> AnswerPanel:
-    answer = gr.HTML("<p class='rq-note'>Ask a question above: the reviews that answer it are listed here, "
-                     "best first, each with the passages that answer it.</p>", elem_id="rq-answer",
-                     js_on_load=CLICKS_JS, padding=False)
-    with gr.Row(elem_id="rq-pages"):
-        previous = gr.Button("← Previous 10", size="sm", interactive=False, elem_id="rq-previous")
-        pager = gr.HTML("", elem_id="rq-pager", padding=False)
-        following = gr.Button("Next 10 →", size="sm", interactive=False, elem_id="rq-next")
-    with gr.Accordion("This answer by year and by place", open=False, elem_id="rq-answer-charts"):
-        with gr.Row():
-            year_plot = gr.BarPlot(x="year", y="reviews", title="Reviews in this answer by year", height=240,
-                                   elem_id="rq-answer-years")
-            place_plot = gr.BarPlot(x="place", y="reviews", title="… by nation or English region", height=240,
-                                    sort="-y", elem_id="rq-answer-places")
-    return AnswerPanel(answer, previous, following, pager, year_plot, place_plot)
-
-
-def digest_panel(gr):
-    with gr.Row():
-        open_digest = gr.Button("What these reviews learned", variant="primary", elem_id="rq-digest")
-        markdown = gr.Button("Briefing (Markdown)", size="sm", elem_id="rq-digest-md")
-        word = gr.Button("Briefing (Word)", size="sm", elem_id="rq-digest-docx")
-    view = gr.HTML(elem_id="rq-digest-view")
-    briefing = gr.File(label="Briefing", visible=False, interactive=False, elem_id="rq-digest-file")
-    return open_digest, {"md": markdown, "docx": word}, view, briefing
-
-
-EXPORT_FORMATS = {"csv": "CSV", "xlsx": "Excel", "md": "Markdown note", "docx": "Word note"}
-EXPORT_SCOPES = {"selection": ("Your selection", "rq-export-sel"), "results": ("This answer", "rq-export"),
-                 "conversation": ("Whole conversation", "rq-export-all")}
-
-
-def export_panel(gr):
-    gr.Markdown("## Your selection\nPress *Keep* beside any passage, in any answer, to collect it here; reorder or "
-                "drop passages, then export only those. Teaching notes (Markdown, Word) group them by review, in the "
-                "order of the report, with the evidence sentence marked and the citation once.")
-    selection = gr.HTML("<p class='rq-note'>Nothing kept yet.</p>", elem_id="rq-selection", js_on_load=CLICKS_JS)
-    buttons = {}
-    for scope, (label, prefix) in EXPORT_SCOPES.items():
-        with gr.Row():
-            for fmt, name in EXPORT_FORMATS.items():
-                buttons[scope, fmt] = gr.Button(f"{label}: {name}", size="sm", elem_id=f"{prefix}-{fmt}")
-    clear = gr.Button("Clear the selection", size="sm", elem_id="rq-selection-clear")
-    export_file = gr.File(label="Download", visible=False, interactive=False, elem_id="rq-export-file")
-    return selection, buttons, clear, export_file
-
-
-def overview_panel(gr):
-    overview = gr.HTML(elem_id="rq-overview")
-    with gr.Row():
-        years = gr.BarPlot(x="year", y="reviews", title="Reviews by year", height=240, elem_id="rq-overview-years")
-        places = gr.BarPlot(x="place", y="reviews", title="Reviews by nation or English region", height=240,
-                            sort="-y", elem_id="rq-overview-places")
-    return overview, years, places
-
-
-def add_panel(gr, settings: Settings):
-    with gr.Accordion("Add documents", open=False, elem_id="rq-add-panel"):
-        gr.Markdown(f"Add your own case review reports so they can be searched with the others: PDF (with a "
-                    f"text layer; scanned PDFs need OCR first), Word (.docx), web pages (.html), text or Markdown, "
-                    f"up to {settings.parse_limits.max_file_bytes / 2**20:.0f} MB each. Title, year and area are "
-                    "guessed from the first page; fill in the boxes to set them yourself. A report joins an existing "
-                    "review with the same area, name and year, or the review whose id you give.")
-        upload = gr.File(label="Files to add", file_count="multiple", file_types=ADD_FILE_TYPES, type="filepath",
-                         elem_id="rq-upload")
-        with gr.Row():
-            title = gr.Textbox(label="Title (optional)", max_length=300, elem_id="rq-add-title")
-            year = gr.Textbox(label="Year (optional)", max_length=4, placeholder="e.g. 2024", elem_id="rq-add-year")
-            area = gr.Textbox(label="Area (optional)", max_length=100, placeholder="e.g. Kent", elem_id="rq-add-area")
-            nation = gr.Dropdown([NATION_FROM_AREA, *NATIONS, UNKNOWN], value=NATION_FROM_AREA, label="Nation",
-                                 elem_id="rq-add-nation")
-            review = gr.Textbox(label="Join review id (optional)", max_length=200, elem_id="rq-add-review")
-        add = gr.Button("Add to the collection", variant="primary", elem_id="rq-add")
-        status = gr.HTML(elem_id="rq-add-status")
-        with gr.Row():
-            remove_pick = gr.Dropdown([], label="Remove an added document", elem_id="rq-remove-pick", scale=4)
-            remove = gr.Button("Remove", elem_id="rq-remove", scale=1)
-        confirm = edit_form.removal_confirmation(gr)       # Remove asks first (qa/web/edit.py)
-    return upload, [review, title, year, area, nation], add, status, remove_pick, remove, confirm
-
-
-def _plot_rows(counts, column: str):
-    import pandas as pd
-
-    return pd.DataFrame([{column: str(name), "reviews": count} for name, count in counts],
-                        columns=[column, "reviews"])
-
-
-def _places(values: FilterValues) -> list[tuple[str, int]]:
-    """Nations and English regions (a region stands for England, so England itself is left out
-    when its regions are there)."""
-    nations = {name for name, _ in values.nations}
-    regions = [(name, count) for name, count in values.regions if name not in nations]
-    return ([(name, count) for name, count in values.nations if not (name == "England" and regions)] + regions)
 
 
 def build_app(settings: Settings, service, reviews, export_dir: Path | None = None):
@@ -348,7 +133,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
             history_html(conversation, index),
             to_query(link_of(turn, view)),
             gr.update(interactive=page.page > 1), pager, gr.update(interactive=page.page < page.pages),
-            _plot_rows(here.years, "year"), _plot_rows(_places(here), "place"),
+            plot_rows(here.years, "year"), plot_rows(places_of(here), "place"),
             gr.update(value=panel["year_from"], choices=year_choices(everywhere, here)),
             gr.update(value=panel["year_to"], choices=year_choices(everywhere, here)),
             gr.update(value=panel["places"], choices=place_choices(everywhere, here)),
@@ -516,8 +301,8 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
     def show_overview():
         everywhere = collection_values()
         kinds = service.stats().documents_by_kind if service.has_index() else None
-        return (overview_html(everywhere, kinds), _plot_rows(everywhere.years, "year"),
-                _plot_rows(_places(everywhere), "place"))
+        return (overview_html(everywhere, kinds), plot_rows(everywhere.years, "year"),
+                plot_rows(places_of(everywhere), "place"))
 
     def choice_updates():
         """New reviews' years and places in the filter panel, after an add or a remove."""
@@ -667,8 +452,3 @@ def page_options() -> dict:
     from .render import CSS
 
     return {"css": CSS, "js": PAGE_JS}
-
-
-def answer_panel_intro() -> str:
-    return ("<p class='rq-note'>Ask a question above: the reviews that answer it are listed here, best first, "
-            "each with the passages that answer it.</p>")
