@@ -393,16 +393,7 @@ def raw_pdf(content: bytes, *, filtered: bool = True) -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         stream_dict + b"\nstream\n" + content + b"\nendstream",
     ]
-    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return pdf_file(objects)
 
 
 def lines_pdf(pages: list[list[str]], *, size: int = 11, leading: int = 16, left: int = 72, top: int = 760) -> bytes:
@@ -423,6 +414,11 @@ def lines_pdf(pages: list[list[str]], *, size: int = 11, leading: int = 16, left
         objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 3 0 R >> "
                        f">> /Contents {5 + 2 * i} 0 R >>".encode())
         objects.append(f"<< /Length {len(content)} >>\nstream\n".encode() + content + b"\nendstream")
+    return pdf_file(objects)
+
+
+def pdf_file(objects: list[bytes]) -> bytes:
+    """A PDF file of these numbered objects (1 the catalog), with its cross-reference table and trailer."""
     out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
     offsets = []
     for number, body in enumerate(objects, 1):
