@@ -22,8 +22,7 @@ from pathlib import Path
 from .changes.originals import check_inside, original_path
 from .errors import CollectionError, InvalidQueryError, NotFoundError
 from .index import SearchIndex
-from .ingest.nspcc_page import NSPCC_PAGE_URL
-from .records import Document
+from .records import NSPCC_CASE_REVIEWS_URL, Document
 from .settings import Settings
 
 # Pixels per PDF point (1/72 inch): 1.5 draws an A4 page 893 pixels wide (108 dpi), readable in the
@@ -115,7 +114,7 @@ def is_pdf(document: Document) -> bool:
 def source_view(settings: Settings, document: Document, span: Span | None) -> SourceView:
     has_original = document.file is not None
     if document.kind == "summary" and not has_original:
-        return SourceView(document, "summary", span, None, 0, False, NSPCC_PAGE_URL)
+        return SourceView(document, "summary", span, None, 0, False, NSPCC_CASE_REVIEWS_URL)
     if is_pdf(document):
         first = document.page_at(span[0]) if span else None
         return SourceView(document, "page", span, first.number if first else 1, len(document.pages), True)
@@ -125,7 +124,7 @@ def source_view(settings: Settings, document: Document, span: Span | None) -> So
 def original(settings: Settings, document: Document) -> Original:
     """The document's kept original, only from inside the collection's files folder."""
     if document.file is None:
-        where = (f" It is published on the NSPCC's case reviews page: {NSPCC_PAGE_URL}"
+        where = (f" It is published on the NSPCC's case reviews page: {NSPCC_CASE_REVIEWS_URL}"
                  if document.kind == "summary" else "")
         raise NotFoundError(f"Document '{document.id[:100]}' has no kept original file.{where}")
     path = original_path(document.file, settings)

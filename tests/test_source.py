@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from qa.errors import InvalidQueryError, NotFoundError
-from qa.ingest.nspcc_page import NSPCC_PAGE_URL
+from qa.records import NSPCC_CASE_REVIEWS_URL
 from qa.service import Service
 from qa.source import DEFAULT_SCALE, PASSAGE_ANCHOR, document_html
 from qa.web.server import make_server_app
@@ -146,8 +146,8 @@ def test_summaries_link_to_the_nspcc_page(added):
     service, _, _ = added
     summary = next(d for d in service.index().documents if d.kind == "summary")
     view = service.source(summary.id, start=0, end=10)
-    assert (view.kind, view.link, view.has_original) == ("summary", NSPCC_PAGE_URL, False)
-    assert NSPCC_PAGE_URL.startswith("https://learning.nspcc.org.uk/")
+    assert (view.kind, view.link, view.has_original) == ("summary", NSPCC_CASE_REVIEWS_URL, False)
+    assert NSPCC_CASE_REVIEWS_URL.startswith("https://learning.nspcc.org.uk/")
 
 
 # --- REST ---------------------------------------------------------------------------------------------------
@@ -243,7 +243,7 @@ def test_app_source_view_opens_pages_texts_and_summaries(added, tmp_path):
 
     summary = next(d for d in service.index().documents if d.kind == "summary")
     outputs = open_source(service, folder, {"document": summary.id, "start": "0", "end": "20"})
-    assert NSPCC_PAGE_URL in outputs[7]["value"] and outputs[7]["visible"] and not outputs[5]["visible"]
+    assert NSPCC_CASE_REVIEWS_URL in outputs[7]["value"] and outputs[7]["visible"] and not outputs[5]["visible"]
 
     for bad in (None, {}, {"document": "x" * 400}, {"document": pdf_id, "page": "2; drop"},
                 {"document": pdf_id, "start": ["1"]}):

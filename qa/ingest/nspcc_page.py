@@ -24,10 +24,6 @@ from .metadata import child_ages, review_id
 if TYPE_CHECKING:
     from ..collection import Collection
 
-# Where the NSPCC publishes the summaries (the page saved as qa/data/nspcc-case-reviews-page.txt): a
-# summary's source is shown as a link to it, since the summaries have no file of their own.
-NSPCC_PAGE_URL = "https://learning.nspcc.org.uk/case-reviews/recently-published-case-reviews"
-
 # A title separator: an en or em dash with or without spaces, or a hyphen with a space on each side.
 # A bare hyphen ("Pan-Dorset", "2017-18/02") is part of a name.
 _SEPARATOR = r"(?:\s*[\u2013\u2014]\s*|\s+-\s+)"
