@@ -171,6 +171,8 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print JSON")
     parser.add_argument("--context-embedding", action="store_true",
                         help="build and search with the in-context vectors too (Settings.context_embedding)")
+    parser.add_argument("--context-vectors", choices=["model", "sum", "pooled"], default="model",
+                        help="how the in-context vectors are made (Settings.context_vectors)")
     args = parser.parse_args()
     if args.root:
         args.root.mkdir(parents=True, exist_ok=True)
@@ -186,7 +188,7 @@ def run(args, root: Path) -> None:
     from qa.settings import Settings
     from testkit.reports import questions
 
-    settings = Settings(root=root, context_embedding=args.context_embedding)
+    settings = Settings(root=root, context_embedding=args.context_embedding, context_vectors=args.context_vectors)
     mapping = prepare(settings)
     service = Service(settings)
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]

@@ -87,6 +87,11 @@ class Settings:
     # dev2 +0.016 (p=0.034), and the summaries' build takes 26 s instead of 8: it does not win on both
     # development sets, so it is off unless asked for (`--context-embedding`).
     context_embedding: bool = False
+    # How the in-context vectors are made. "model": the model embeds "<opening>. <sentence>" (a second
+    # pass over every sentence, 1.6x the plain pass's tokens). "sum": the sentence's own vector plus its
+    # review's opening's vector, renormalised (cosine 0.92 with the model's on the summaries; the
+    # openings are the only extra text embedded). Issue 15, second attempt (eval/README.md).
+    context_vectors: str = "model"
     embed_batch_size: int = 32
     # How many candidates each retriever contributes before fusion.
     candidates: int = 100

@@ -24,7 +24,8 @@ def _settings(args: argparse.Namespace) -> Settings:
              "collection_file": Path(args.corpus) if args.corpus else None,
              "index_folder": Path(args.index_dir) if args.index_dir else None,
              "model": args.model, "model_precision": args.precision,
-             "context_embedding": True if args.context_embedding else None}
+             "context_embedding": True if args.context_embedding else None,
+             "context_vectors": args.context_vectors}
     return Settings(**{name: value for name, value in given.items() if value is not None})
 
 
@@ -51,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--context-embedding", action="store_true",
                         help="build: also embed each sentence after its review's opening sentence "
                              "(twice the embedding work; see eval/README.md)")
+    parser.add_argument("--context-vectors", choices=["model", "sum", "pooled"],
+                        help="with --context-embedding: 'model' embeds each sentence after the opening; 'sum' adds "
+                             "the opening's vector to the sentence's (no second pass; eval/README.md)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = commands.add_parser("parse", help="parse the source page into corpus/reviews.jsonl",

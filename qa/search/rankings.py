@@ -46,6 +46,11 @@ RANKINGS["facets"] = replace(RANKINGS["default"], name="facets", facets=1.0,
                              description="default plus facet coverage: each part of an 'X and Y' question ranks too")
 RANKINGS["no-review-bm25"] = replace(RANKINGS["default"], name="no-review-bm25", bm25_level="chunk",
                                      description="default with BM25 on a review's best passage, not the whole review")
+# Issue 15, second attempt: the in-context vectors' fusion weight (they count only when built:
+# `--context-embedding`); the default's 0.5 is the reference.
+for _weight in (0.25, 0.35):
+    RANKINGS[f"context-{_weight}"] = replace(RANKINGS["default"], name=f"context-{_weight}", context=_weight,
+                                             description=f"default with the in-context vectors at weight {_weight}")
 DEFAULT_RANKING = "default"
 
 
