@@ -21,6 +21,10 @@ class Ranking:
     expansion_dense: float = 0.0  # similarity to the thesaurus terms alone
     understand: bool = False      # turn constraints in the question into filters
     facets: float = 0.0           # reward reviews that match every part of "X and Y" questions
+    # A relevance floor the same for every review (0: off): among the fused top FLOOR_POOL, a review
+    # is placed only after every review whose best sentence is at least `floor` closer to the question
+    # (relevance.py's bands are 0.15 wide); a negative value orders the pool by band, then fusion.
+    floor: float = 0.0
 
 
 RANKINGS = {
@@ -51,6 +55,9 @@ RANKINGS["no-review-bm25"] = replace(RANKINGS["default"], name="no-review-bm25",
 for _weight in (0.25, 0.5):
     RANKINGS[f"context-{_weight}"] = replace(RANKINGS["default"], name=f"context-{_weight}", context=_weight,
                                              description=f"default with the in-context vectors at weight {_weight}")
+for _name, _floor in (("floor-band", -1.0), ("floor-0.20", 0.20), ("floor-0.15", 0.15), ("floor-0.10", 0.10)):
+    RANKINGS[_name] = replace(RANKINGS["default"], name=_name, floor=_floor,
+                              description=f"default with a relevance floor ({_floor}; see Ranking.floor)")
 DEFAULT_RANKING = "default"
 
 
