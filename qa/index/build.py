@@ -249,7 +249,9 @@ class _Embedding:
         tokens against the sentence's, as mean pooling over "<opening>. <sentence>" weighs them
         ("pooled"). Both are close to the model's own (cosine 0.92 and 0.91 on the summaries, against
         0.61 for the plain vectors); only the openings are embedded. The summary section keeps its
-        own vectors, as `in_context` keeps its text."""
+        own vectors, as `in_context` keeps its text. The openings go to the model in a call of their
+        own: the int8 model quantises per batch, so the sentences' vectors stay the same whether or
+        not in-context vectors are built."""
         names = sorted({openings[d.review_id] for d in documents})
         embedder = self.embedder()
         opening_vectors = dict(zip(names, embedder.encode(names, batch_size=self.settings.embed_batch_size)))

@@ -70,7 +70,8 @@ def test_nothing_changed_builds_nothing_and_loads_no_model(built):
 def test_force_re_embeds_everything(built, fake_embedder):
     calls = fake_embedder.calls
     report = build_index(built, fake_embedder, force=True, progress=False)
-    assert report.rebuilt and report.embedded_documents == 9 and fake_embedder.calls == calls + 1
+    # One call for every sentence, one for the reviews' openings (the pooled in-context vectors).
+    assert report.rebuilt and report.embedded_documents == 9 and fake_embedder.calls == calls + 2
     assert current(built).name == "000002"
 
 
@@ -91,7 +92,7 @@ def test_editing_one_document_embeds_only_that_document(built):
     after = open_index(built)
     edited_rows = [i for i, d in enumerate(after.documents) if d.id == edited_id]
     edited_segments = int(np.isin(after.chunk_table[after.segment_table[:, 0], 0], edited_rows).sum())
-    assert embedder.texts == 2 * edited_segments          # plain + in context, for that document only
+    assert embedder.texts == edited_segments + 1          # its sentences, and its review's opening (in context)
     assert after.documents_by_id[edited_id].text.endswith("The GP was not told.")
     # Reused vectors are the same vectors.
     same = before.documents[0].id
