@@ -43,6 +43,13 @@ def questions() -> list[str]:
     return (FALLBACK * 4)[:56]
 
 
+def context_settings(choice: str | None) -> dict:
+    """--context-vectors as Settings fields: "off", a way of making them, or None for the defaults."""
+    if choice is None:
+        return {}
+    return {"context_embedding": False} if choice == "off" else {"context_embedding": True, "context_vectors": choice}
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -52,6 +59,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.latency", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--no-build", action="store_true", help="skip timing a from-scratch index build")
+    parser.add_argument("--context-vectors", choices=["off", "model", "sum", "pooled"], default=None,
+                        help="the in-context vectors to build and search with (default: the settings' default)")
     parser.add_argument("--ranking", default=None, help="ranking to time (default: the default ranking)")
     parser.add_argument("--cold-runs", type=int, default=5, help="cold CLI searches to time (default 5)")
     parser.add_argument("--root", type=Path, help="the data folder to search (default: a temporary copy of the "
@@ -74,7 +83,7 @@ def run(args, root: Path) -> None:
         print(f"index build from scratch (model load included): {time.perf_counter() - started:.1f} s "
               f"({report.reviews} reviews, {report.chunks} passages)")
 
-    settings = Settings(root=root)
+    settings = Settings(root=root, **context_settings(args.context_vectors))
     if args.root is None:
         settings.corpus_path.parent.mkdir(parents=True)
         shutil.copyfile(SHIPPED_COLLECTION, settings.corpus_path)
@@ -83,14 +92,14 @@ def run(args, root: Path) -> None:
             # ONNX export (made once per collection folder, by its first build) is made first, untimed,
             # in another process so that this one imports nothing more before the timed build.
             export = ("from qa.embed import load_embedder; from qa.settings import Settings; "
-                      f"load_embedder(Settings(root={str(root)!r}))")
+                      f"load_embedder(Settings(root={str(root)!r}, **{context_settings(args.context_vectors)!r}))")
             subprocess.run([sys.executable, "-c", export], check=True, capture_output=True, cwd=ROOT)
             build_from_scratch(settings)
     elif not args.no_build:
         with tempfile.TemporaryDirectory() as scratch:
             # A fresh collection folder, so nothing is cached; the model's ONNX export is copied in
             # (it is made once per collection, by the first build).
-            fresh = Settings(root=Path(scratch))
+            fresh = Settings(root=Path(scratch), **context_settings(args.context_vectors))
             fresh.corpus_path.parent.mkdir(parents=True)
             shutil.copyfile(settings.corpus_path, fresh.corpus_path)
             models = Path(settings.index_dir) / "models"
@@ -119,8 +128,9 @@ def run(args, root: Path) -> None:
         began = time.perf_counter()
         subprocess.run(cli, check=True, capture_output=True, cwd=ROOT)
         cold.append(time.perf_counter() - began)
-    print(f"cold `reviewqa search` end to end ({len(cold)} runs): median {statistics.median(cold):.2f} s, "
-          f"min {min(cold):.2f} s, max {max(cold):.2f} s")
+    if cold:
+        print(f"cold `reviewqa search` end to end ({len(cold)} runs): median {statistics.median(cold):.2f} s, "
+              f"min {min(cold):.2f} s, max {max(cold):.2f} s")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ then measured for each ranking configuration:
     .venv/bin/python -m bench.reports                                 # a temporary copy, removed after
     .venv/bin/python -m bench.reports --root /tmp/reports-root        # kept there, and reused next time
     .venv/bin/python -m bench.reports --configs default,no-review-bm25 --baseline default --misses
-    .venv/bin/python -m bench.reports --root /tmp/reports-ctx --context-embedding --configs no-context,default
+    .venv/bin/python -m bench.reports --root /tmp/reports-model --context-vectors model --configs no-context,default
 
 With --root, a folder already prepared by this module is reused (its index is refreshed if the code
 cuts passages differently); rendering needs Debian's /usr/bin/chromium. Figures are printed, never
@@ -169,8 +169,10 @@ def main() -> None:
     parser.add_argument("--misses", action="store_true", help="list the report questions whose first passage "
                                                               "does not hold the answer")
     parser.add_argument("--json", action="store_true", help="print JSON")
-    parser.add_argument("--context-embedding", action="store_true",
+    parser.add_argument("--context-embedding", action=argparse.BooleanOptionalAction, default=None,
                         help="build and search with the in-context vectors too (Settings.context_embedding)")
+    parser.add_argument("--context-vectors", choices=["model", "sum", "pooled"], default=None,
+                        help="how the in-context vectors are made (Settings.context_vectors)")
     args = parser.parse_args()
     if args.root:
         args.root.mkdir(parents=True, exist_ok=True)
@@ -186,7 +188,8 @@ def run(args, root: Path) -> None:
     from qa.settings import Settings
     from testkit.reports import questions
 
-    settings = Settings(root=root, context_embedding=args.context_embedding)
+    given = {"context_embedding": args.context_embedding, "context_vectors": args.context_vectors}
+    settings = Settings(root=root, **{name: value for name, value in given.items() if value is not None})
     mapping = prepare(settings)
     service = Service(settings)
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]

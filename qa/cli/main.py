@@ -24,7 +24,8 @@ def _settings(args: argparse.Namespace) -> Settings:
              "collection_file": Path(args.corpus) if args.corpus else None,
              "index_folder": Path(args.index_dir) if args.index_dir else None,
              "model": args.model, "model_precision": args.precision,
-             "context_embedding": True if args.context_embedding else None}
+             "context_embedding": args.context_embedding,
+             "context_vectors": args.context_vectors}
     return Settings(**{name: value for name, value in given.items() if value is not None})
 
 
@@ -48,9 +49,13 @@ def build_parser() -> argparse.ArgumentParser:
                                         "(default: the bundled all-MiniLM-L6-v2)")
     parser.add_argument("--precision", choices=["fp32", "int8"],
                         help="the bundled model's precision on onnxruntime (default int8; fp32 is a separate index)")
-    parser.add_argument("--context-embedding", action="store_true",
-                        help="build: also embed each sentence after its review's opening sentence "
-                             "(twice the embedding work; see eval/README.md)")
+    parser.add_argument("--context-embedding", action=argparse.BooleanOptionalAction, default=None,
+                        help="build: a second vector per sentence, tied to its review's opening sentence (on by "
+                             "default; see eval/README.md)")
+    parser.add_argument("--context-vectors", choices=["model", "sum", "pooled"],
+                        help="how the in-context vectors are made: 'pooled' (default) and 'sum' add the opening's "
+                             "vector to the sentence's; 'model' embeds each sentence again after the opening (1.6x "
+                             "the build's embedding work)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     p = commands.add_parser("parse", help="parse the source page into corpus/reviews.jsonl",

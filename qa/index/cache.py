@@ -3,6 +3,7 @@
     index/cache/<model>/<key>.spans.json      chunk and segment spans of one document
     index/cache/<model>/<key>.plain.npy       one vector per segment
     index/cache/<model>/<key>-<ctx>.context.npy   the same segments after the review's opening
+    index/cache/<model>/<key>-<ctx>.pooled.npy    (or .sum.npy) the same, made from the plain vectors
 
 `key` hashes the document's content, the chunking settings and the cutting rules' version, so an
 unchanged document is never cut or embedded twice, whatever else changes in the collection. The
@@ -26,7 +27,9 @@ from ..settings import Settings
 
 # Bump when chunking.py cuts documents differently for the same settings.
 SPANS_VERSION = 2
-_SUFFIXES = (".spans.json", ".plain.npy", ".context.npy")
+# Settings.context_vectors -> the cache file kind of the in-context vectors it makes.
+CONTEXT_KINDS = {"model": "context", "sum": "sum", "pooled": "pooled"}
+_SUFFIXES = (".spans.json", ".plain.npy", *(f".{kind}.npy" for kind in CONTEXT_KINDS.values()))
 
 
 def cache_folder(settings: Settings, model_name: str) -> Path:

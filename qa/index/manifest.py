@@ -42,6 +42,7 @@ class Manifest:
     files: dict[str, dict] = field(default_factory=dict)      # relative path -> {"sha256", "bytes"}
     library_versions: dict[str, str | None] = field(default_factory=dict)
     similarity: str = "cosine (inner product of unit vectors)"
+    context_vectors: str = "model"            # Settings.context_vectors, when context_embedding
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -54,7 +55,7 @@ class Manifest:
         values = {}
         for item in fields(cls):
             if item.name not in record:
-                if item.name in ("files", "library_versions", "similarity"):
+                if item.name in ("files", "library_versions", "similarity", "context_vectors"):
                     continue
                 raise ValueError(f"no {item.name}")
             values[item.name] = record[item.name]
@@ -74,12 +75,13 @@ def expected_fields(settings: Settings) -> dict:
         "model": model_name(settings),
         "chunking": settings.chunking_signature(),
         "context_embedding": settings.context_embedding,
+        "context_vectors": settings.context_vectors if settings.context_embedding else "model",
     }
 
 
 # Fields a search can differ on: the index carries its in-context vectors or not, and the ranking
 # uses them when they are there. A build brings them in line with the settings.
-BUILD_ONLY_FIELDS = ("context_embedding",)
+BUILD_ONLY_FIELDS = ("context_embedding", "context_vectors")
 
 
 def mismatch(manifest: Manifest, settings: Settings, *, for_build: bool = False) -> str | None:

@@ -217,7 +217,7 @@ def search(index: SearchIndex, embedder: Embedder, request: SearchRequest, setti
         rankings += part_rankings
         weights += [config.facets / len(parts)] * len(parts)
 
-    hits = fused_hits(index, rankings, weights, settings, k, query_vector, chunk_bm25, keyword_query)
+    hits = fused_hits(index, rankings, weights, settings, k, query_vector, chunk_bm25, keyword_query, config.floor)
     return SearchResponse(question, config.name, applied, understood, tuple(hits), int(mask.sum()), index.generation,
                           outcome.unknown_left_out, outcome.passing_without)
 
@@ -253,24 +253,61 @@ def dense_rankings(index: SearchIndex, vectors_index, queries: np.ndarray, allow
     return rankings
 
 
+# How many of the fused candidates a relevance floor (Ranking.floor) reorders.
+FLOOR_POOL = 30
+
+
 def fused_hits(index: SearchIndex, rankings: list[list[int]], weights: list[float], settings: Settings, k: int,
-               query_vector: np.ndarray, chunk_bm25: np.ndarray, keyword_query: str) -> list[ReviewHit]:
+               query_vector: np.ndarray, chunk_bm25: np.ndarray, keyword_query: str,
+               floor: float = 0.0) -> list[ReviewHit]:
     """Fuse per-review rankings and dress the top k reviews with their best passages."""
     fused = reciprocal_rank_fusion(rankings, settings.rrf_k, weights)
     best_possible = sum(weights) / (settings.rrf_k + 1)
-    order = sorted(fused, key=lambda r: (-fused[r], r))[:k]
+    order = sorted(fused, key=lambda r: (-fused[r], r))
+    sentence_scores: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def similarity(r: int) -> float:
+        if r not in sentence_scores:
+            # Exact similarities for this review's sentences only: the work grows with k, not the collection.
+            segment_ids = index.segments_of(r)
+            sentence_scores[r] = (segment_ids, scores_for(index.plain, query_vector, segment_ids))
+        sims = sentence_scores[r][1]
+        # A review with no sentences (only keywords) has no similarity: -1 keeps it a weak match.
+        return float(sims.max()) if len(sims) else -1.0
+
+    if floor:
+        pool = order[:FLOOR_POOL]
+        order = floored(pool, {r: similarity(r) for r in pool}, floor) + order[FLOOR_POOL:]
+    order = order[:k]
     similarities, passages = {}, {}
     for r in order:
-        # Exact similarities for this review's sentences only: the work grows with k, not the collection.
-        segment_ids = index.segments_of(r)
-        sims = scores_for(index.plain, query_vector, segment_ids)
-        # A review with no sentences (only keywords) has no similarity: -1 keeps it a weak match.
-        similarities[r] = float(sims.max()) if len(sims) else -1.0
+        similarities[r] = similarity(r)
+        segment_ids, sims = sentence_scores[r]
         passages[r] = best_passages(index, r, segment_ids, sims, chunk_bm25, keyword_query)
     order = weak_last(order, similarities)
     matches = capped_matches(similarities[r] for r in order)
     return [ReviewHit(index.reviews[index.review_ids[r]], fused[r] / best_possible, similarities[r], passages[r],
                       match) for r, match in zip(order, matches)]
+
+
+def floored(order: list[int], similarities: dict[int, float], floor: float) -> list[int]:
+    """`order` with each review placed only after every review whose best sentence is at least
+    `floor` closer to the question (a negative floor: by relevance band, then as ordered). The
+    closest review always qualifies, so every step places one."""
+    if floor < 0:
+        from .relevance import BANDS
+
+        def band(r: int) -> int:
+            return next((i for i, (low, _) in enumerate(BANDS) if round(similarities[r], 2) >= low), len(BANDS))
+
+        return sorted(order, key=lambda r: band(r))      # stable: fused order within a band
+    left, placed = list(order), []
+    while left:
+        top = max(similarities[r] for r in left)
+        chosen = next(r for r in left if similarities[r] > top - floor)
+        placed.append(chosen)
+        left.remove(chosen)
+    return placed
 
 
 def more_like(index: SearchIndex, request: SimilarRequest, settings: Settings) -> SearchResponse:

@@ -21,6 +21,10 @@ class Ranking:
     expansion_dense: float = 0.0  # similarity to the thesaurus terms alone
     understand: bool = False      # turn constraints in the question into filters
     facets: float = 0.0           # reward reviews that match every part of "X and Y" questions
+    # A relevance floor the same for every review (0: off): among the fused top FLOOR_POOL, a review
+    # is placed only after every review whose best sentence is at least `floor` closer to the question
+    # (relevance.py's bands are 0.15 wide); a negative value orders the pool by band, then fusion.
+    floor: float = 0.0
 
 
 RANKINGS = {
@@ -31,7 +35,7 @@ RANKINGS = {
         "default",
         "question constraints as filters, thesaurus expansion, whole-review BM25 fused with sentence- and "
         "context-level dense similarity",
-        dense=1.0, context=0.5, bm25=2.5, bm25_level="review", expand=True, expansion_dense=0.3, understand=True,
+        dense=1.0, context=0.25, bm25=2.5, bm25_level="review", expand=True, expansion_dense=0.3, understand=True,
     ),
 }
 # Ablations of the default, one step removed each, so `reviewqa eval` can show what each step adds.
@@ -46,6 +50,14 @@ RANKINGS["facets"] = replace(RANKINGS["default"], name="facets", facets=1.0,
                              description="default plus facet coverage: each part of an 'X and Y' question ranks too")
 RANKINGS["no-review-bm25"] = replace(RANKINGS["default"], name="no-review-bm25", bm25_level="chunk",
                                      description="default with BM25 on a review's best passage, not the whole review")
+# Issue 15, second attempt: the in-context vectors' fusion weight above the default's 0.25 (0.5 was
+# the default's until then); they count only when the index has them (Settings.context_embedding).
+for _weight in (0.35, 0.5):
+    RANKINGS[f"context-{_weight}"] = replace(RANKINGS["default"], name=f"context-{_weight}", context=_weight,
+                                             description=f"default with the in-context vectors at weight {_weight}")
+for _name, _floor in (("floor-band", -1.0), ("floor-0.20", 0.20), ("floor-0.15", 0.15), ("floor-0.10", 0.10)):
+    RANKINGS[_name] = replace(RANKINGS["default"], name=_name, floor=_floor,
+                              description=f"default with a relevance floor ({_floor}; see Ranking.floor)")
 DEFAULT_RANKING = "default"
 
 

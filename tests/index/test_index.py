@@ -70,7 +70,8 @@ def test_nothing_changed_builds_nothing_and_loads_no_model(built):
 def test_force_re_embeds_everything(built, fake_embedder):
     calls = fake_embedder.calls
     report = build_index(built, fake_embedder, force=True, progress=False)
-    assert report.rebuilt and report.embedded_documents == 9 and fake_embedder.calls == calls + 1
+    # One call for every sentence, one for the reviews' openings (the pooled in-context vectors).
+    assert report.rebuilt and report.embedded_documents == 9 and fake_embedder.calls == calls + 2
     assert current(built).name == "000002"
 
 
@@ -91,7 +92,7 @@ def test_editing_one_document_embeds_only_that_document(built):
     after = open_index(built)
     edited_rows = [i for i, d in enumerate(after.documents) if d.id == edited_id]
     edited_segments = int(np.isin(after.chunk_table[after.segment_table[:, 0], 0], edited_rows).sum())
-    assert embedder.texts == 2 * edited_segments          # plain + in context, for that document only
+    assert embedder.texts == edited_segments + 1          # its sentences, and its review's opening (in context)
     assert after.documents_by_id[edited_id].text.endswith("The GP was not told.")
     # Reused vectors are the same vectors.
     same = before.documents[0].id
@@ -251,3 +252,57 @@ def test_a_damaged_new_generation_is_not_served_and_not_retried(built, fake_embe
     assert opened == [1]                                                # tried once, not on every request
     build_index(built, fake_embedder, force=True, progress=False)      # a good generation is picked up
     assert ask(service, "county lines", k=1).generation == 3
+
+
+def _opening_of(index, review_id):
+    from qa.index.build import _opening
+
+    return _opening(tuple(index.documents_of(review_id)), index.reviews[review_id])
+
+
+def test_pooled_context_vectors_are_each_sentence_plus_its_reviews_opening_without_a_second_pass(settings):
+    """The default in-context vectors: the sentence's vector plus its review's opening's, weighed by
+    their tokens (as mean pooling weighs them), renormalised; the summary section keeps its own. The
+    model sees each sentence once, and each review's opening once more."""
+    assert settings.context_embedding and settings.context_vectors == "pooled"
+    embedder = CountingEmbedder()
+    build_index(settings, embedder, progress=False)
+    index = open_index(settings)
+    assert index.manifest.context_vectors == "pooled"
+    openings = {_opening_of(index, rid) for rid in index.review_ids}
+    assert embedder.texts == len(index.segment_table) + len(openings)
+    plain = vectors_for(index.plain, np.arange(len(index.segment_table)))
+    context = vectors_for(index.context, np.arange(len(index.segment_table)))
+    fake = FakeEmbedder()
+    kept = moved = 0
+    for row, (chunk, start, end) in enumerate(index.segment_table):
+        document_row, section = index.chunk_table[chunk][:2]
+        document = index.documents[document_row]
+        if document.sections[section].name == "summary":
+            np.testing.assert_allclose(context[row], plain[row], atol=1e-6)
+            kept += 1
+            continue
+        opening = _opening_of(index, document.review_id)
+        weight = len(opening.split()) / len(document.text[start:end].split())
+        expected = plain[row] + weight * fake.encode([opening])[0]
+        np.testing.assert_allclose(context[row], expected / np.linalg.norm(expected), atol=1e-5)
+        moved += 1
+    assert kept and moved
+
+
+@pytest.mark.parametrize("method, sentences_again", [("sum", False), ("model", True)])
+def test_another_way_of_making_context_vectors_rebuilds_and_embeds_only_what_it_needs(built, method,
+                                                                                      sentences_again):
+    before = open_index(built)
+    pooled = vectors_for(before.context, np.arange(len(before.segment_table)))
+    other = built.with_(context_vectors=method)
+    assert index_status(other, for_build=True).problem == "the index was built with a different context vectors"
+    assert index_status(other).problem is None           # a search uses whatever the index has
+    embedder = CountingEmbedder()
+    report = build_index(other, embedder, progress=False)
+    index = open_index(other)
+    assert report.rebuilt and index.manifest.context_vectors == method
+    segments = len(index.segment_table)
+    openings = len({_opening_of(index, rid) for rid in index.review_ids})
+    assert embedder.texts == (segments if sentences_again else openings)
+    assert not np.allclose(vectors_for(index.context, np.arange(segments)), pooled)

@@ -31,3 +31,21 @@ def test_shown_results_carry_a_consistent_scale(service):
             assert result["match_label"] == match_label(result["match"])
             assert result["match"] <= round(result["similarity"], 2) + 1e-9
             assert result["weak_match"] == (result["match_label"] == WEAK_LABEL)
+
+
+def test_a_relevance_floor_puts_a_review_after_every_review_a_floor_closer():
+    from qa.search.engine import floored
+
+    similarities = {0: 0.40, 1: 0.70, 2: 0.45, 3: 0.62}
+    # 0, 2 and 3 wait for 1; 0 and 2 then wait for 3; within 0.15 of each other, 0 keeps its place before 2.
+    assert floored([0, 1, 2, 3], similarities, 0.15) == [1, 3, 0, 2]
+    # By band (strong 0.60+, good 0.45+, partial 0.30+), in fused order within a band.
+    assert floored([0, 1, 2, 3], similarities, -1.0) == [1, 3, 2, 0]
+
+
+@pytest.mark.parametrize("question", ["county lines", "safe sleep", "neglect"])
+def test_with_a_floor_no_result_sits_below_one_a_floor_closer(service, question):
+    hits = ask(service, question, ranking="floor-0.15").hits
+    assert len(hits) >= 3
+    for i, above in enumerate(hits):
+        assert all(below.similarity < above.similarity + 0.15 for below in hits[i + 1:])
