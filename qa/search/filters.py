@@ -220,7 +220,7 @@ def age_range(label) -> tuple[float | None, float | None]:
     match = re.fullmatch(r"children aged (\d{1,2})(?:\s*[–-]\s*(\d{1,2}))?", text)
     if match and float(match[1]) <= float(match[2] or match[1]) <= 17:
         return float(match[1]), float(match[2] or match[1]) + 1
-    raise InvalidQueryError(f"Unknown age group '{label[:60]}'; choose one of: {', '.join(AGE_GROUPS)}.")
+    raise InvalidQueryError(f"Unknown age group {label[:60]!r}; choose one of: {', '.join(AGE_GROUPS)}.")
 
 
 # Month and week ranges understood questions produce, so their labels in the app's panel read back.

@@ -133,3 +133,10 @@ def test_ages_from_the_edges(given, expected):
 def test_bad_ages_are_refused_with_the_fix(given, message):
     with pytest.raises(InvalidQueryError, match=message):
         filters_from_input(**given)
+
+
+@pytest.mark.parametrize("label", ["\n", "teen\nagers", "x" * 500])
+def test_an_unknown_age_group_is_named_on_one_line(label):
+    with pytest.raises(InvalidQueryError, match="Unknown age group") as refused:
+        filters_from_input(age_group=label)
+    assert "\n" not in str(refused.value) and len(str(refused.value)) < 250
