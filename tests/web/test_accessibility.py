@@ -60,3 +60,35 @@ def test_main_views_have_no_serious_accessibility_violations(built, tmp_path, wi
     finally:
         demo.close()
     assert not any(found.values()), found
+
+
+def test_the_answer_is_reached_by_keyboard(built, tmp_path):
+    """Tab from the question box reaches the tabs, then result #1's title, its citation and Keep, in
+    reading order; Enter on the title opens the review."""
+    from playwright.sync_api import sync_playwright
+
+    demo, url = launch(built, Service(built, embedder=FakeEmbedder()), tmp_path / "exports")
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url + "?q=information+shared+between+agencies&weak=1")
+            page.wait_for_selector("#rq-answer .rq-title", timeout=60_000)
+            page.focus("#rq-question textarea")
+            reached = []
+            for _ in range(30):
+                page.keyboard.press("Tab")
+                reached.append(page.evaluate("() => document.activeElement.className.toString()"
+                                             " + '|' + document.activeElement.id"))
+                if reached[-1].startswith("rq-keep"):
+                    break
+            order = [entry for entry in reached if entry.split("|")[0] in ("rq-title", "rq-cite", "rq-keep")]
+            assert [entry.split("|")[0] for entry in order] == ["rq-title", "rq-cite", "rq-keep"], reached
+            assert any(entry.endswith("|rq-ask") for entry in reached)
+            page.keyboard.press("Shift+Tab")
+            page.keyboard.press("Shift+Tab")
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#rq-review mark, #rq-review h3", timeout=60_000)
+            browser.close()
+    finally:
+        demo.close()
