@@ -35,6 +35,23 @@ PAGE_JS = """
     if (window.innerWidth < 768 && sidebar.classList.contains('open')) sidebar.querySelector('.toggle-button')?.click();
   };
   closeOnPhone(50);
+  // Gradio's multi-select lists drop focus to the page when Tab leaves them; move it on to the control
+  // that Tab (or Shift+Tab) would have reached, so a keyboard user does not lose their place.
+  const focusable = () => [...document.querySelectorAll(
+    'a[href], button:not([disabled]), input:not([disabled]), textarea, select, [tabindex]:not([tabindex="-1"])')]
+    .filter((e) => e.offsetParent !== null || e === document.activeElement);
+  document.addEventListener('keydown', (event) => {
+    const box = event.target.closest && event.target.closest('#rq-places input, #rq-keywords input');
+    if (event.key !== 'Tab' || !box) return;
+    const order = focusable();
+    const at = order.indexOf(box);
+    if (at < 0) return;
+    const next = order[Math.min(Math.max(at + (event.shiftKey ? -1 : 1), 0), order.length - 1)];
+    // The list closes in a later tick; look again until it has.
+    for (const wait of [0, 30, 100, 250]) {
+      setTimeout(() => { if (document.activeElement === document.body) next?.focus(); }, wait);
+    }
+  }, true);
 }
 """
 # After an answer: its address in the browser's history, and the answer's top in view.

@@ -92,3 +92,29 @@ def test_the_answer_is_reached_by_keyboard(built, tmp_path):
             browser.close()
     finally:
         demo.close()
+
+
+def test_tab_out_of_a_multi_select_list_keeps_the_keyboards_place(built, tmp_path):
+    """Gradio's multi-select lists drop focus to the page when Tab leaves them; the page script moves it
+    on to the next control (places -> keywords -> age group), and Shift+Tab back."""
+    from playwright.sync_api import sync_playwright
+
+    demo, url = launch(built, Service(built, embedder=FakeEmbedder()), tmp_path / "exports")
+    where = ("() => { const e = document.activeElement; return e === document.body ? 'body'"
+             " : (e.closest('[id^=\"rq-\"]') || {id: e.tagName}).id; }")
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_chromium(playwright)
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url)
+            page.wait_for_selector("#rq-places input", timeout=60_000)
+            page.focus("#rq-places input")
+            visited = []
+            for key in ("Tab", "Tab", "Shift+Tab", "Shift+Tab"):
+                page.keyboard.press(key)
+                page.wait_for_timeout(400)
+                visited.append(page.evaluate(where))
+            assert visited == ["rq-keywords", "rq-age", "rq-keywords", "rq-places"], visited
+            browser.close()
+    finally:
+        demo.close()
