@@ -105,6 +105,8 @@ class Service:
         self._embedder_lock = threading.Lock()
         self._error: Exception | None = None
         self._digest_vectors: VectorCache | None = None   # made on the first digest
+        # The collection's filter values, counted once per generation (the app shows them with every answer).
+        self._filter_values: tuple[SearchIndex, FilterValues] | None = None
 
     # --- the index and the model -------------------------------------------------------------------
 
@@ -235,8 +237,15 @@ class Service:
         return list(self.index().reviews.values())
 
     def filter_values(self) -> FilterValues:
-        """Each filter's values in the collection with their review counts (the app's lists, the API)."""
-        return filter_values(list(self.index().reviews.values()))
+        """Each filter's values in the collection with their review counts (the app's lists, the API),
+        counted once for each index generation."""
+        index = self.index()
+        cached = self._filter_values
+        if cached is not None and cached[0] is index:
+            return cached[1]
+        values = filter_values(list(index.reviews.values()))
+        self._filter_values = (index, values)
+        return values
 
     # --- the collection and its index ---------------------------------------------------------------
 

@@ -9,6 +9,8 @@ from ..gazetteer import UNKNOWN
 from ..search.explain import UNKNOWN_MEANS, filter_report, unknown_marks
 from ..search.passages import citation_label, page_span
 from ..search.relevance import scale_description
+from .answers import answer_page
+from .links import AnswerView
 
 CSS = """
 .rq-card{border:1px solid #d0d7de;border-radius:8px;padding:10px 12px;margin:10px 0;background:#fff;color:#1f2328}
@@ -138,9 +140,6 @@ def answer_notes(turn) -> list[str]:
 def answer_html(turn, page=None, picked: frozenset[str] = frozenset()) -> str:
     """The answer: the question, what was understood and filtered (and what that left out), the count,
     then one card per review on this page (qa/web/answers.py), and the relevance scale."""
-    from .answers import answer_page
-    from .links import AnswerView
-
     page = page or answer_page(turn, AnswerView())
     what = (f"Reviews like “{escape(turn.response.query)}”" if turn.more_like
             else f"Answer to “{escape(turn.question)}”")

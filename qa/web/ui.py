@@ -19,6 +19,7 @@ import html
 import logging
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -112,7 +113,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
 
     def collection_values() -> FilterValues:
         try:
-            return filter_values(service.reviews())
+            return service.filter_values()
         except ReviewQAError:
             return values
 
@@ -300,7 +301,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
     @user_errors
     def show_overview():
         everywhere = collection_values()
-        kinds = service.stats().documents_by_kind if service.has_index() else None
+        kinds = Counter(document.kind for document in service.index().documents) if service.has_index() else None
         return (overview_html(everywhere, kinds), plot_rows(everywhere.years, "year"),
                 plot_rows(places_of(everywhere), "place"))
 

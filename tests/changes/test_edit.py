@@ -190,3 +190,14 @@ def test_an_edit_whose_build_fails_leaves_the_collection_as_it_was(added, monkey
         edit_review(settings, review_id, ReviewEdit(year="2021"), embedder=FakeEmbedder())
     assert collection_bytes(settings) == before
     assert not settings.corpus_path.with_name(".change.json").exists()
+
+
+def test_the_filter_values_are_counted_once_per_generation(added):
+    settings, review_id, _ = added
+    service = Service(settings, embedder=CountingEmbedder())
+    before = service.filter_values()
+    assert service.filter_values() is before                 # the same generation: not counted again
+    assert "Cornwall" not in dict(before.areas)
+    service.edit(review_id, ReviewEdit(area="Cornwall"))
+    after = service.filter_values()
+    assert after is not before and dict(after.areas)["Cornwall"] == 1
