@@ -3,6 +3,8 @@ unit suite needs neither the real model nor the real corpus."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from qa.collection import Collection, save_collection
@@ -106,3 +108,16 @@ def real_settings(tmp_path_factory):
 @pytest.fixture(scope="session")
 def real_service(real_settings):
     return Service(real_settings)
+
+
+@pytest.fixture(scope="session")
+def report_pdf(tmp_path_factory) -> Path:
+    """A six-section overview report printed to PDF by Chromium (slow tests; skipped without it)."""
+    from testkit import documents
+
+    if not documents.chromium_available():
+        pytest.skip("needs Debian's /usr/bin/chromium")
+    pytest.importorskip("playwright.sync_api")
+    path = tmp_path_factory.mktemp("pdf") / "Child Q overview report.pdf"
+    documents.print_pdfs([documents.PdfJob(documents.report_html(sections=6), path)])
+    return path

@@ -640,16 +640,6 @@ def test_app_builds_with_the_add_panel(settings, fixture_reviews):
 
 # --- real report PDFs printed by Chromium (slow) -------------------------------------------------------
 
-@pytest.fixture(scope="module")
-def report_pdf(tmp_path_factory) -> Path:
-    if not documents.chromium_available():
-        pytest.skip("needs Debian's /usr/bin/chromium")
-    pytest.importorskip("playwright.sync_api")
-    path = tmp_path_factory.mktemp("pdf") / "Child Q overview report.pdf"
-    documents.print_pdfs([documents.PdfJob(documents.report_html(sections=6), path)])
-    return path
-
-
 @pytest.mark.slow
 @pytest.mark.browser
 def test_an_added_pdf_answers_with_its_page_verbatim_in_results_view_and_exports(service, report_pdf):

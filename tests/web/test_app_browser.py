@@ -68,6 +68,17 @@ def wait_for_answer(page, question: str) -> None:
         " && document.querySelector('#rq-answer .rq-count')", arg=question, timeout=120_000)
 
 
+def download(page, button: str, link: str, target: Path) -> Path:
+    """Press an export button, wait for its file's link (the first matching `link`) and save the file."""
+    page.click(button)
+    found = page.locator(link).first
+    found.wait_for(timeout=60_000)
+    with page.expect_download() as download_info:
+        found.click()
+    download_info.value.save_as(str(target))
+    return target
+
+
 def in_viewport(page, selector: str) -> bool:
     return page.evaluate("(selector) => { const box = document.querySelector(selector).getBoundingClientRect();"
                          " return box.top >= 0 && box.bottom <= window.innerHeight; }", selector)
@@ -157,13 +168,7 @@ def test_browser_ask_open_share_sort_page_filter_export(real_settings, real_serv
 
             # Export the answer as CSV and download the file.
             page.locator("button[role='tab']", has_text="Export").click()
-            page.click("#rq-export-csv")
-            link = page.locator("#rq-export-file a").first
-            link.wait_for(timeout=60_000)
-            with page.expect_download() as download_info:
-                link.click()
-            saved = ARTIFACTS / "export.csv"
-            download_info.value.save_as(str(saved))
+            saved = download(page, "#rq-export-csv", "#rq-export-file a", ARTIFACTS / "export.csv")
             content = saved.read_text(encoding="utf-8-sig")
             assert content.startswith("question,filters,turn,message,change,rank,title") and "2021" in content
 
@@ -172,13 +177,7 @@ def test_browser_ask_open_share_sort_page_filter_export(real_settings, real_serv
             page.click("#rq-digest")
             page.wait_for_selector("#rq-digest-view .rq-chart", timeout=120_000)
             page.screenshot(path=str(ARTIFACTS / "05-digest.png"), full_page=True)
-            page.click("#rq-digest-md")
-            link = page.locator("#rq-digest-file a").first
-            link.wait_for(timeout=60_000)
-            with page.expect_download() as download_info:
-                link.click()
-            briefing = ARTIFACTS / "briefing.md"
-            download_info.value.save_as(str(briefing))
+            briefing = download(page, "#rq-digest-md", "#rq-digest-file a", ARTIFACTS / "briefing.md")
             assert briefing.read_text(encoding="utf-8").startswith("# What the reviews say")
 
             # The collection overview.
@@ -247,15 +246,8 @@ def test_browser_keep_three_passages_from_two_questions_and_export_them(built, t
             files = {}
             for fmt, button in (("csv", "#rq-export-sel-csv"), ("xlsx", "#rq-export-sel-xlsx"),
                                 ("md", "#rq-export-sel-md")):
-                page.click(button)
-                link = page.locator(f"#rq-export-file a[href$='.{fmt}']").first
-                page.wait_for_function("(fmt) => [...document.querySelectorAll('#rq-export-file a')]"
-                                       ".some(a => (a.getAttribute('href') || '').endsWith('.' + fmt))",
-                                       arg=fmt, timeout=60_000)
-                with page.expect_download() as download_info:
-                    link.click()
-                files[fmt] = tmp_path / f"selection.{fmt}"
-                download_info.value.save_as(str(files[fmt]))
+                files[fmt] = download(page, button, f"#rq-export-file a[href$='.{fmt}']",
+                                      tmp_path / f"selection.{fmt}")
             browser.close()
     finally:
         demo.close()

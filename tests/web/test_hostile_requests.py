@@ -86,17 +86,6 @@ class HealthWatch:
         self._thread.join(10)
 
 
-@pytest.fixture
-def server(built):
-    with server_temp_dir() as temp:
-        service = Service(built, embedder=FakeEmbedder())
-        service.warm_up()
-        app = make_server_app(built, service, export_dir=temp / "exports")
-        with ServerThread(app) as running:
-            running.app = app
-            yield running
-
-
 def test_crafted_add_events_cannot_read_server_files_or_stall_the_server(server, built, tmp_path):
     secret = tmp_path / "notes.txt"
     secret.write_text(SECRET + "\n\n" + "More private text. " * 20, encoding="utf-8")

@@ -27,17 +27,6 @@ TOKEN = "a-token-for-the-server-test-0123456789"
 UNIQUE = "zyzzogeton"
 
 
-@pytest.fixture
-def server(built):
-    with server_temp_dir() as temp:
-        service = Service(built, embedder=FakeEmbedder())
-        service.warm_up()
-        app = make_server_app(built, service, export_dir=temp / "exports")
-        with ServerThread(app) as running:
-            running.temp = temp
-            yield running
-
-
 def test_every_rest_route_over_http(server, built):
     with httpx.Client(base_url=server.url, timeout=30) as http:
         search = http.get("/api/search", params={"q": "county lines exploitation", "k": 3})

@@ -17,16 +17,6 @@ from tests.helpers import ARTIFACTS, CHROMIUM, FakeEmbedder, free_port
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
 
-@pytest.fixture(scope="module")
-def report_pdf(tmp_path_factory) -> Path:
-    if not documents.chromium_available():
-        pytest.skip("needs Debian's /usr/bin/chromium")
-    pytest.importorskip("playwright.sync_api")
-    path = tmp_path_factory.mktemp("pdf") / "Child Q overview report.pdf"
-    documents.print_pdfs([documents.PdfJob(documents.report_html(sections=6), path)])
-    return path
-
-
 @pytest.fixture
 def added_report(built, report_pdf):
     service = Service(built, embedder=FakeEmbedder())
