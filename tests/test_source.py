@@ -223,7 +223,7 @@ def test_app_source_view_opens_pages_texts_and_summaries(added, tmp_path):
             f"data-end='{chunk.end}'") in html
     folder = tmp_path / "exports"
     box, heading, image, previous, following, download, text, link, state = open_source(
-        service, folder, {"document": pdf_id, "page": "2", "passage": chunk.id})
+        service, folder, {"rqAction": "source", "document": pdf_id, "page": "2", "passage": chunk.id})
     assert box["visible"] and "page 2 of 3" in heading and image["visible"] and not text["visible"]
     assert Path(image["value"]).read_bytes() == service.page_image(pdf_id, 2, start=chunk.start, end=chunk.end).png
     assert Path(download["value"]).read_bytes() == service.original(pdf_id).path.read_bytes()
@@ -236,17 +236,19 @@ def test_app_source_view_opens_pages_texts_and_summaries(added, tmp_path):
     assert state["page"] == 1 and not turn_page(service, folder, state, -1)[2]["interactive"]
 
     text_chunk = passage_with(service, text_id, "school nurse")
-    outputs = open_source(service, folder, {"document": text_id, "start": str(text_chunk.start),
+    outputs = open_source(service, folder, {"rqAction": "source", "document": text_id, "start": str(text_chunk.start),
                                             "end": str(text_chunk.end)})
     assert not outputs[2]["visible"] and outputs[6]["visible"] and 'id="rq-passage"' in outputs[6]["value"]
     assert outputs[5]["visible"] and Path(outputs[5]["value"]).name == service.original(text_id).filename
 
     summary = next(d for d in service.index().documents if d.kind == "summary")
-    outputs = open_source(service, folder, {"document": summary.id, "start": "0", "end": "20"})
+    outputs = open_source(service, folder, {"rqAction": "source", "document": summary.id, "start": "0", "end": "20"})
     assert NSPCC_CASE_REVIEWS_URL in outputs[7]["value"] and outputs[7]["visible"] and not outputs[5]["visible"]
 
-    for bad in (None, {}, {"document": "x" * 400}, {"document": pdf_id, "page": "2; drop"},
-                {"document": pdf_id, "start": ["1"]}):
+    source = {"rqAction": "source"}
+    for bad in (None, {}, {"document": pdf_id}, {**source}, {**source, "document": "x" * 400},
+                {**source, "document": pdf_id, "page": "2; drop"}, {**source, "document": pdf_id, "start": ["1"]},
+                {"rqAction": "open", "document": pdf_id}):
         with pytest.raises(InvalidQueryError):
             request_of(bad)
     # An answer card's citation carries its passage id and its offsets: the id is used.

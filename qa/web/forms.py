@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..conversation import Turn
 from ..digest import briefing
-from ..errors import ReviewQAError
+from ..errors import InvalidQueryError, ReviewQAError
 from ..gazetteer import AGE_GROUPS, age_label
 from ..search import search_request
 from ..search.filters import Filters, filters_from_input
@@ -122,17 +122,19 @@ class Click:
 
 def click_of(data) -> Click:
     if not isinstance(data, dict) or data.get("rqAction") not in ACTIONS:
-        raise ReviewQAError("That control is not one this page knows; reload the page.")
+        raise InvalidQueryError("That control is not one this page knows; reload the page.")
 
     def text(name: str) -> str:
         value = data.get(name, "")
         if not isinstance(value, str) or len(value) > 400:
-            raise ReviewQAError("That control sent a value this page cannot use; reload the page.")
+            raise InvalidQueryError("That control sent a value this page cannot use; reload the page.")
         return value
 
     def number(name: str) -> int | None:
         value = text(name)
-        return int(value) if _DIGITS.fullmatch(value) else None
+        if value and not _DIGITS.fullmatch(value):
+            raise InvalidQueryError("That control sent a value this page cannot use; reload the page.")
+        return int(value) if value else None
 
     return Click(action=data["rqAction"], review=text("review"), document=text("document"), passage=text("passage"),
                  start=number("start"), end=number("end"), page=number("page"), turn=number("turn"))

@@ -6,14 +6,14 @@ NSPCC's page.
 The contract with the rest of the app: any element in app HTML carrying
     data-rq-action="source" data-document="<document id>" data-page="<n>" data-passage="<passage id>"
 (or data-start and data-end instead of data-passage) opens the source, when it sits inside a gr.HTML
-made with `js_on_load=SOURCE_TRIGGER_JS` whose click is wired by `connect`. Images and downloads are
-files in the app's export folder, so Gradio serves them behind the app's own login.
+made with `js_on_load=scripts.CLICKS_JS` whose click is wired by `connect` (forms.click_of reads it).
+Images and downloads are files in the app's export folder, so Gradio serves them behind the app's own
+login.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -23,18 +23,8 @@ from typing import Any
 
 from ..errors import InvalidQueryError, ReviewQAError
 from ..source import document_html
+from .forms import click_of
 
-# Clicks on marked elements become one 'click' event carrying the element's data attributes.
-SOURCE_TRIGGER_JS = """
-element.addEventListener('click', (event) => {
-  const target = event.target.closest('[data-rq-action="source"]');
-  if (!target || !element.contains(target)) return;
-  event.preventDefault();
-  const d = target.dataset;
-  trigger('click', {document: d.document || '', page: d.page || '', passage: d.passage || '',
-                    start: d.start || '', end: d.end || ''});
-});
-"""
 # The text view scrolls to the marked passage each time it is shown.
 SCROLL_TO_PASSAGE_JS = """
 const scroll = () => {
@@ -45,7 +35,6 @@ watch('value', scroll);
 scroll();
 """
 MAX_ID = 300
-_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass
@@ -83,31 +72,17 @@ def source_panel(gr) -> SourcePanel:
 
 
 def request_of(data: Any) -> dict:
-    """A click's data attributes -> the document id, page, passage id and offsets, checked."""
-    if not isinstance(data, dict):
-        raise InvalidQueryError("That link does not say which source to open.")
-
-    def text(name: str, limit: int) -> str:
-        value = data.get(name) or ""
-        if not isinstance(value, str) or len(value) > limit:
-            raise InvalidQueryError(f"That link's {name} is not valid.")
-        return value
-
-    def number(name: str) -> int | None:
-        value = text(name, 9)
-        if not value:
-            return None
-        if not _NUMBER.fullmatch(value):
-            raise InvalidQueryError(f"That link's {name} is not a number.")
-        return int(value)
-
-    document = text("document", MAX_ID)
-    if not document:
+    """A citation's click (its data attributes, read by forms.click_of) -> the document id, page, passage
+    id and offsets."""
+    click = click_of(data)
+    if click.action != "source" or not click.document:
         raise InvalidQueryError("That link does not say which document to open.")
-    passage = text("passage", MAX_ID + 12) or None
+    if len(click.document) > MAX_ID:
+        raise InvalidQueryError("That link's document is not valid.")
     # A card's citation carries both its passage id and its offsets; the id is the more precise.
-    start, end = (None, None) if passage else (number("start"), number("end"))
-    return {"document": document, "page": number("page"), "passage": passage, "start": start, "end": end}
+    passage = click.passage or None
+    start, end = (None, None) if passage else (click.start, click.end)
+    return {"document": click.document, "page": click.page, "passage": passage, "start": start, "end": end}
 
 
 def open_source(service, folder: Path, data: Any) -> tuple:
@@ -190,7 +165,7 @@ def connect(gr, panel: SourcePanel, triggers, service, folder: Path, user_errors
 
     def clicked(evt):
         data = getattr(evt, "_data", None)
-        if isinstance(data, dict) and data.get("rqAction", "source") != "source":
+        if isinstance(data, dict) and data.get("rqAction") != "source":
             return tuple(gr.skip() for _ in panel.outputs)
         return open_source(service, folder, data)
 
