@@ -108,19 +108,34 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(run=cmd_digest)
 
     p = commands.add_parser("eval", help="run the retrieval benchmark",
-                            description="Run the judged development sets (dev1: eval/topics.tsv, dev2: eval/dev2/) "
+                            description="Run the judged development sets (dev1: eval/topics.tsv, dev2: eval/dev2/; "
+                                        "with `--sets dev1,dev2,reports` also the long-report set, eval/reports/) "
                                         "for one or more ranking configurations, write TREC run files (review level) "
                                         "and print nDCG@10 (with its 95% bootstrap interval), Recall@10, Recall@20, "
-                                        "MRR and P@5 overall and per question type, with paired significance tests. "
-                                        "The long-report set (rendered reports added to a copy of the collection) "
-                                        "is `python -m bench.reports`.",
-                            epilog="Example: reviewqa eval --configs bm25,dense,hybrid,default --baseline hybrid\n"
-                                   "Bring your own: reviewqa eval --topics my.tsv --qrels my.qrels --types ''",
+                                        "MRR and P@5 overall and per question type, with paired significance tests.\n\n"
+                                        "The long-report set renders six fictional reports (PDF printed by Chromium, "
+                                        "DOCX, web page), adds them to a copy of the shipped collection, runs dev1 and "
+                                        "dev2 again with the reports' grades merged in (plus where the reports land: "
+                                        "relevant ones in the top 10, irrelevant intrusions) and asks its 48 report "
+                                        "questions: the report's rank and whether the first passage shown (and any "
+                                        "shown) holds the answer, per question type, with sign tests. It needs the "
+                                        "checkout (testkit/) and Chromium; preparing takes about half a minute.",
+                            epilog="Examples:\n"
+                                   "  reviewqa eval --configs bm25,dense,hybrid,default --baseline hybrid\n"
+                                   "  reviewqa eval --sets dev1,dev2,reports --configs default,no-context "
+                                   "--baseline default --reports-root /tmp/reports --misses\n"
+                                   "  reviewqa eval --topics my.tsv --qrels my.qrels --types ''   # bring your own",
                             formatter_class=argparse.RawDescriptionHelpFormatter)
     root = Path(__file__).resolve().parents[2]     # the benchmark files are in the repository's eval/
     p.add_argument("--configs", default="bm25,dense,hybrid,default",
                    help="comma-separated ranking configurations (default: %(default)s)")
-    p.add_argument("--sets", default="dev1,dev2", help="named development sets to run (default: %(default)s)")
+    p.add_argument("--sets", default="dev1,dev2",
+                   help="named sets to run: dev1, dev2, reports (the long-report set) (default: %(default)s)")
+    p.add_argument("--reports-root", metavar="DIR",
+                   help="prepare the long-report set's collection in DIR and keep it, or reuse it if DIR was "
+                        "prepared before (default: a temporary folder, removed after)")
+    p.add_argument("--misses", action="store_true",
+                   help="with the reports set: list the report questions whose first passage misses the answer")
     p.add_argument("--eval-dir", default=str(root / "eval"), help="where the named sets are (default: eval/)")
     p.add_argument("--topics", help="your own qid<TAB>question file (instead of --sets)")
     p.add_argument("--qrels", help="TREC qrels for --topics: qid 0 review_id grade")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ReviewQAError
+from ..errors import ReviewQAError
 
 METRICS = ("ndcg@10", "recall@10", "recall@20", "mrr", "precision@5")
 # Percentile bootstrap over questions: resamples and a fixed seed, so a rerun prints the same interval.
@@ -98,7 +98,7 @@ def review_run(searcher, benchmark: Benchmark, ranking: str, depth: int = RUN_DE
     """qid -> {review_id: score}, the reviews in rank order (ranx and TREC need strictly decreasing
     scores, so a rank-based score is used; the order is exactly the system's). `answered` is called
     after each question (a progress bar's update)."""
-    from .search import search_request
+    from ..search import search_request
 
     run = {}
     for qid, question in benchmark.judged_topics().items():
