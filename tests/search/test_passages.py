@@ -1,8 +1,11 @@
 """Which passages a review shows, and in what order: scaffolding (a title page, contents, glossary,
-terms of reference, a bare heading) never leads when a passage of substance answers; and a long
-report is ranked on its evidence, not its length."""
+terms of reference, a bare heading) never leads when a passage of substance answers; a long
+report's own summary does not lead over the body it restates; and a long report is ranked on its
+evidence, not its length."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import pytest
 
@@ -10,6 +13,7 @@ from qa.chunking import is_scaffolding
 from qa.collection import Collection, load_collection, save_collection
 from qa.index import build_index
 from qa.records import Document, Review, Section
+from qa.search.passages import summary_section
 from qa.service import Service
 from tests.helpers import ask
 
@@ -88,3 +92,39 @@ def test_a_long_relevant_report_outranks_short_irrelevant_summaries(with_report)
     response = ask(service, "bruising not referred by the health visitor", k=10)
     ranked = [h.review.id for h in response.hits]
     assert review_id in ranked[:3]
+
+
+RESTATED = "The health visitor did not refer the bruising on the baby's leg."
+
+
+def test_the_body_leads_over_the_summary_that_restates_it(settings, fake_embedder):
+    """A long report's executive summary restates a finding the body gives in full: where the summary's
+    sentence answers only a little better, the body's passage (the detail, the page to cite) is shown
+    first and the summary's after it. Without SUMMARY_PENALTY the summary leads."""
+    collection = load_collection(settings.corpus_path)
+    review = Review("2024-rushmere-baby-isaac", "2024 – Rushmere – Baby Isaac", 2024, "Rushmere", "Baby Isaac",
+                    "England", child_ages=(0.3,))
+    parts = [*PARTS[:2], ("heading", "Executive summary", f"Executive summary\n{RESTATED}"),
+             ("heading", "5. Bruising", "5. Bruising\n5.1 At the home visit in October the health visitor saw the "
+              "bruising on the baby's leg and did not refer it. The mother said it came from the cot bars.")]
+    document = report_document(review.id, parts, filler=30)
+    assert document.sections[summary_section(document)].title == "Executive summary"
+    save_collection(Collection((*collection.reviews, review), (*collection.documents, document)), settings.corpus_path)
+    build_index(settings, fake_embedder, progress=False)
+    response = ask(Service(settings, embedder=fake_embedder), "did the health visitor refer the bruising", k=5)
+    [hit] = [h for h in response.hits if h.review.id == review.id]
+    assert [p.chunk.section.title for p in hit.passages[:2]] == ["5. Bruising", "Executive summary"]
+
+
+def test_only_a_long_documents_own_summary_is_one():
+    body = ("heading", "2. Findings", "2. Findings\n" + "The review found that the plan was not followed. " * 40)
+    report = report_document("r", [("heading", "Executive summary", "Executive summary\nIn brief."), body])
+    assert summary_section(report) == 0
+    assert summary_section(report_document("r", [("heading", "Summary of practice", "Summary of practice\nA."),
+                                                 body])) is None
+    # A summary at the end, or one as long as what follows it, is not a summary of a body.
+    assert summary_section(report_document("r", [body, ("heading", "Summary", "Summary\nIn brief.")])) is None
+    assert summary_section(report_document("r", [("heading", "Summary", body[2]), body])) is None
+    # A document that is itself a summary (an NSPCC summary, an executive summary on its own) has none.
+    assert summary_section(replace(report, kind="executive-summary")) is None
+    assert summary_section(replace(report, kind="summary")) is None
