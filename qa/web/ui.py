@@ -406,9 +406,11 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         click_outputs = [*show_outputs, review_view, opened_id]
         for clickable in (answers.answer, history, review_view):
             clickable.click(answer_clicked, [conversation, current, view_state, picks], click_outputs, **private) \
-                .then(None, None, None, js=SCROLL_TO_CITED_JS, **private) \
-                .then(user_errors(functools.partial(edit_form.prefill, gr, service)), [opened_id], edit.fields,
-                      **private)
+                .then(None, None, None, js=SCROLL_TO_CITED_JS, **private)
+        # The form is filled when another review is opened, not on every click (a Keep click in the
+        # answer must not wipe what is being typed); a save refills it itself.
+        opened_id.change(user_errors(functools.partial(edit_form.prefill, gr, service)), [opened_id], edit.fields,
+                         **private)
         edit.document.change(user_errors(functools.partial(edit_form.document_kind_of, service)),
                              [opened_id, edit.document], [edit.kind], **private)
         back.click(lambda: gr.Tabs(selected="answer"), None, [tabs], **private)

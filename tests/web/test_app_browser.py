@@ -259,3 +259,37 @@ def test_browser_keep_three_passages_from_two_questions_and_export_them(built, t
     assert sheet.max_row == 4                                 # the header and the three passages
     note = files["md"].read_text(encoding="utf-8")
     assert note.count("> ") >= 3 and "characters" not in note and "**" in note
+
+
+def test_browser_edit_form_keeps_typing_through_a_keep_click_and_refills_on_another_review(fixture_server):
+    """The Edit details form is filled from the review opened; a Keep click in the answer does not wipe
+    what is being typed; opening another review fills it from that one."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(fixture_server)
+        page.wait_for_selector("#rq-question textarea", timeout=60_000)
+        ask(page, "neglect")
+        page.get_by_label("Show weak matches").check()
+        page.wait_for_function("() => document.querySelectorAll('#rq-answer .rq-card').length >= 2", timeout=60_000)
+        first, second = titles(page)[:2]
+        page.click("#rq-title-1 button")
+        page.locator("#rq-edit-panel").get_by_text("Edit details of the opened review").click()
+        title_box = page.locator("#rq-edit-title textarea, #rq-edit-title input").first
+        page.wait_for_function("(t) => [...document.querySelectorAll('#rq-edit-title textarea, #rq-edit-title input')]"
+                               ".some(e => e.value && t.includes(e.value))", arg=first, timeout=60_000)
+        title_box.fill("A title being typed")
+        page.click("#rq-back")
+        page.locator("#rq-answer .rq-keep[aria-pressed='false']").first.click()
+        page.wait_for_function("() => document.querySelector(\"#rq-answer .rq-keep[aria-pressed='true']\")",
+                               timeout=60_000)
+        page.wait_for_timeout(1500)              # any refill would have arrived with the Keep's answer
+        page.click("#rq-tab-review-button")
+        assert title_box.input_value() == "A title being typed"
+        page.click("#rq-back")
+        page.click("#rq-title-2 button")
+        page.wait_for_function("(t) => [...document.querySelectorAll('#rq-edit-title textarea, #rq-edit-title input')]"
+                               ".some(e => e.value && t.includes(e.value))", arg=second, timeout=60_000)
+        browser.close()

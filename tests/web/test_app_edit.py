@@ -82,3 +82,21 @@ def test_the_question_escapes_the_title(added):
     question, words = edit_form.removal_question(service, document_id)
     assert "<script>" not in question and "&lt;script&gt;" in question and "<script>" in words
 
+
+
+def test_the_form_is_filled_when_another_review_opens_not_on_every_click(added):
+    """A click in the answer (Keep, a page) must not wipe what is being typed in the form: the form
+    listens to the opened review's id changing (Gradio runs a State's change only on a new value) and to
+    its own save, nothing else."""
+    service, _, _ = added
+    demo = build_app(service.settings, service, service.reviews())
+    [title] = [b for b in demo.blocks.values() if getattr(b, "elem_id", None) == "rq-edit-title"]
+    filling = [f for f in demo.fns.values() if any(o._id == title._id for o in f.outputs)]
+    triggers = sorted(event for f in filling for _, event in f.targets)
+    assert triggers == ["change", "click"]
+    [on_change] = [f for f in filling if f.targets[0][1] == "change"]
+    [opened] = [demo.blocks[block_id] for block_id, _ in on_change.targets]
+    assert isinstance(opened, gr.State)
+    [on_click] = [f for f in filling if f.targets[0][1] == "click"]
+    assert demo.blocks[on_click.targets[0][0]].elem_id == "rq-edit-save"
+    assert all(f.trigger_after is None for f in filling)          # chained after no other event
