@@ -221,6 +221,11 @@ def age_label(low: float | None, high: float | None) -> str:
 NUMBER_WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
     "seventeen eighteen nineteen twenty".split())}
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_ONES = [w for w, i in NUMBER_WORDS.items() if 1 <= i <= 9]
+# A number as a review's prose writes it, for a regular expression: "7", "2.5", "seven", "twenty-one".
+NUMBER = (r"(?:\d{1,2}(?:\.\d)?|(?:" + "|".join(TENS) + r")(?:[- ](?:" + "|".join(_ONES) + r"))?|"
+          + "|".join(sorted((w for w, i in NUMBER_WORDS.items() if i < 20), key=len, reverse=True)) + ")")
 UNIT_YEARS = {"year": 1.0, "month": 1 / 12, "week": 1 / 52, "day": 1 / 365}
 
 # "16-year-old", "2-year-11-month-old", "26-day old", "two-year-old": an age as reviews write it.
@@ -231,9 +236,27 @@ AGE_PHRASE = re.compile(
 AGE_IN_BRACKETS = re.compile(r"\b[A-Z][a-z]+ \((\d{1,2})\)")
 
 
+def parse_number(text: str) -> float | None:
+    """ "7" -> 7, "seven" -> 7, "twenty-one" (or "twenty one") -> 21; None for anything else."""
+    word = text.lower().replace(" ", "-")
+    try:
+        return float(word)
+    except ValueError:
+        pass
+    if word in NUMBER_WORDS:
+        return float(NUMBER_WORDS[word])
+    tens, _, ones = word.partition("-")
+    if tens in TENS and (not ones or ones in _ONES):
+        return float(TENS[tens] + (NUMBER_WORDS[ones] if ones else 0))
+    return None
+
+
 def number_value(text: str) -> float:
-    """ "12" or "twelve" -> 12.0."""
-    return float(NUMBER_WORDS.get(text.lower(), text))
+    """ "12" or "twelve" -> 12.0, for text a pattern of numbers matched (ValueError otherwise)."""
+    value = parse_number(text)
+    if value is None:
+        raise ValueError(f"not a number: {text!r}")
+    return value
 
 
 def age_phrase_years(match: re.Match) -> float:

@@ -6,7 +6,16 @@ from __future__ import annotations
 import hashlib
 import re
 
-from ..gazetteer import AGE_IN_BRACKETS, AGE_PHRASE, TEXT_AGE_WORDS, AgeSpan, age_phrase_years
+from ..gazetteer import (
+    AGE_IN_BRACKETS,
+    AGE_PHRASE,
+    NUMBER,
+    TEXT_AGE_WORDS,
+    UNIT_YEARS,
+    AgeSpan,
+    age_phrase_years,
+    parse_number,
+)
 from ..text import normalise_space, slugify
 
 
@@ -35,50 +44,29 @@ def review_id(year: int | None, area: str, name: str, text: str) -> str:
 
 # --- the age of one child, as an opening account states it ------------------------------------------
 
-_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-          "seventeen eighteen nineteen").split()
-_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-_NUMBER = (r"(?:\d{1,2}(?:\.\d)?|(?:" + "|".join(_TENS) + r")(?:[- ](?:" + "|".join(_UNITS[1:10]) + r"))?|"
-           + "|".join(sorted(_UNITS, key=len, reverse=True)) + ")")
 _UNIT = r"(year|month|week|day)s?"
-_UNIT_YEARS = {"year": 1.0, "month": 1 / 12, "week": 1 / 52, "day": 1 / 365}
 # "a seven-month-old", "ten weeks old", "2-year-11-month-old", "two and a half years old"
-_AGE_OLD = re.compile(rf"\b({_NUMBER})(?:[- ]and[- ]a[- ]half)?[- ]{_UNIT}(?:[- ](?:and[- ])?({_NUMBER})[- ]months?)?"
+_AGE_OLD = re.compile(rf"\b({NUMBER})(?:[- ]and[- ]a[- ]half)?[- ]{_UNIT}(?:[- ](?:and[- ])?({NUMBER})[- ]months?)?"
                       r"[- ]olds?\b", re.IGNORECASE)
 # "aged 16 months", "aged 2 years and 4 months", "aged 12", "aged two"
-_AGED = re.compile(rf"\baged\s+({_NUMBER})(?:\s+{_UNIT}(?:,?\s+and\s+({_NUMBER})\s+months?)?)?\b"
+_AGED = re.compile(rf"\baged\s+({NUMBER})(?:\s+{_UNIT}(?:,?\s+and\s+({NUMBER})\s+months?)?)?\b"
                    r"(?!\s*(?:%|per\b|to\b|and\s+\d|-\s*\d))", re.IGNORECASE)
 # "a baby of nine months", "a boy of 16"
-_CHILD_OF = re.compile(rf"\b(?:baby|infant|boy|girl|child|toddler)\s+of\s+({_NUMBER})(?:\s+{_UNIT})?\b(?!\s*%)",
+_CHILD_OF = re.compile(rf"\b(?:baby|infant|boy|girl|child|toddler)\s+of\s+({NUMBER})(?:\s+{_UNIT})?\b(?!\s*%)",
                        re.IGNORECASE)
 # Straight after a child's name: ", was five." / "(15)".
-_BARE = re.compile(rf"^\W{{0,3}}(?:who\s+)?(?:was|is)\s+({_NUMBER})\b"
+_BARE = re.compile(rf"^\W{{0,3}}(?:who\s+)?(?:was|is)\s+({NUMBER})\b"
                    rf"(?!\s*(?:%|per\b|times\b|of\b|in\b|[.:]\d)|\s+{_UNIT})", re.IGNORECASE)
-_BRACKETED = re.compile(rf"^\s*\(({_NUMBER})\)")
-
-
-def number_value(word: str) -> float | None:
-    """"7" -> 7, "seven" -> 7, "twenty-one" -> 21; None for anything else."""
-    word = word.lower().replace(" ", "-")
-    try:
-        return float(word)
-    except ValueError:
-        pass
-    if word in _UNITS:
-        return float(_UNITS.index(word))
-    tens, _, unit = word.partition("-")
-    if tens in _TENS and (not unit or unit in _UNITS[1:10]):
-        return float(_TENS[tens] + (_UNITS.index(unit) if unit else 0))
-    return None
+_BRACKETED = re.compile(rf"^\s*\(({NUMBER})\)")
 
 
 def _years(number: str, unit: str | None, months: str | None = None) -> float | None:
-    value = number_value(number)
+    value = parse_number(number)
     if value is None:
         return None
-    years = value * _UNIT_YEARS[(unit or "year").lower()]
+    years = value * UNIT_YEARS[(unit or "year").lower()]
     if months:
-        extra = number_value(months)
+        extra = parse_number(months)
         years += (extra or 0) / 12
     return round(years, 2)
 
