@@ -190,6 +190,26 @@ def is_scaffolding(text: str, heading: str = "") -> bool:
     return listed * 10 >= sum(len(line) for line in lines) * 6
 
 
+# A long document's own summary: its heading (numbered or not), and the kinds of document that are
+# summaries themselves (they have no body to defer to).
+_SUMMARY_HEADING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:executive\s+summary|summary|overview)\s*$", re.I)
+_SUMMARY_KINDS = ("summary", "executive-summary")
+
+
+def summary_section(document: Document) -> int | None:
+    """The number of the section in which a long document sums itself up: headed "Executive summary",
+    "Summary" or "Overview", and ending within the first quarter of the text, so a body at least three
+    times as long follows it. None for a document that is itself a summary, or has no such section."""
+    if document.kind in _SUMMARY_KINDS:
+        return None
+    for number, section in enumerate(document.sections):
+        if section.end * 4 > len(document.text):
+            return None
+        if _SUMMARY_HEADING.match(section.title):
+            return number
+    return None
+
+
 _SEGMENT_BREAK = re.compile(r"(?<=[;.!?])\s+|\n+")
 MIN_SEGMENT_CHARS = 20
 

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..chunking import is_scaffolding
+from ..chunking import is_scaffolding, summary_section
 from ..index import Chunk, SearchIndex
-from ..records import Document, Page
+from ..records import Page
 from ..text import tokenize
 from .relevance import is_weak
 
@@ -32,11 +31,9 @@ LEXICAL_WEIGHT = 0.1
 # summary that answers clearly better still leads. Never for documents that are a summary (the NSPCC
 # summaries, an executive summary issued on its own). Measured on the 48 report questions
 # (eval/reports, folds by report): the answer's passage first 29 -> 30, in the three shown 38 -> 39,
-# nothing lost on either fold (bench.reports: first passage 22 -> 23, any of 3 31 -> 32); 0.03 to 0.10
+# nothing lost on either fold (`reviewqa eval --sets reports`: first passage 22 -> 23, any of 3 31 -> 32); 0.03 to 0.10
 # measure the same. No dev question's answer is in a summary, so what the penalty costs is unmeasured.
 SUMMARY_PENALTY = 0.05
-_SUMMARY_HEADING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?:executive\s+summary|summary|overview)\s*$", re.I)
-_SUMMARY_KINDS = ("summary", "executive-summary")
 
 
 def best_passages(index: SearchIndex, review_position: int, segment_ids: np.ndarray, segment_sims: np.ndarray,
@@ -119,20 +116,6 @@ def _in_summary(index: SearchIndex, chunk_ids: np.ndarray) -> np.ndarray:
         if section is not None:
             flags[(rows[:, 0] == doc_row) & (rows[:, 1] == section)] = 1.0
     return flags
-
-
-def summary_section(document: Document) -> int | None:
-    """The number of the section in which a long document sums itself up: headed "Executive summary",
-    "Summary" or "Overview", and ending within the first quarter of the text, so a body at least three
-    times as long follows it. None for a document that is itself a summary, or has no such section."""
-    if document.kind in _SUMMARY_KINDS:
-        return None
-    for number, section in enumerate(document.sections):
-        if section.end * 4 > len(document.text):
-            return None
-        if _SUMMARY_HEADING.match(section.title):
-            return number
-    return None
 
 
 def _overlap(text: str, query_terms: set[str]) -> float:

@@ -9,11 +9,10 @@ from dataclasses import replace
 
 import pytest
 
-from qa.chunking import is_scaffolding
+from qa.chunking import is_scaffolding, summary_section
 from qa.collection import Collection, load_collection, save_collection
 from qa.index import build_index
 from qa.records import Document, Review, Section
-from qa.search.passages import summary_section
 from qa.service import Service
 from tests.helpers import ask
 
