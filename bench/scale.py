@@ -124,7 +124,7 @@ def fill_cache(settings, collection, pool, embedder, seed: int, context: bool) -
     """Cut every document for real; give each sentence its source sentence's real vector plus noise."""
     from qa.chunking import make_splitter, split_document
     from qa.index.build import _opening
-    from qa.index.cache import EmbeddingCache, cache_folder, context_key, spans_key
+    from qa.index.cache import CONTEXT_KINDS, EmbeddingCache, cache_folder, context_key, spans_key
 
     timings = {}
     started = time.perf_counter()
@@ -156,7 +156,9 @@ def fill_cache(settings, collection, pool, embedder, seed: int, context: bool) -
         if context:
             opening = _opening(collection.documents_of(document.review_id),
                                next(r for r in collection.reviews if r.id == document.review_id))
-            cache.put_vectors(context_key(key, opening), "context", block)
+            # Filed as the settings' method makes them (the pooled default, or the model's own), so the
+            # build finds every in-context vector in the cache and embeds nothing.
+            cache.put_vectors(context_key(key, opening), CONTEXT_KINDS[settings.context_vectors], block)
         segments += len(spans.segments)
         chunks += len(spans.chunks)
     timings["cut_s"] = time.perf_counter() - started
