@@ -9,6 +9,8 @@ import shutil
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -114,3 +116,25 @@ def edge_search(service, question, *, k=None, literal=False, ranking=None, **fil
         return service.search(request).to_json()
     except ReviewQAError as error:
         return {"query": question if isinstance(question, str) else None, "results": [], "error": str(error)}
+
+
+@contextmanager
+def writer_lock_held_elsewhere(corpus_path: Path) -> Iterator[None]:
+    """The collection's writer lock held by another thread while the block runs, as another reviewqa
+    command holds it during a change."""
+    from qa.collection import writer_lock
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with writer_lock(corpus_path):
+            held.set()
+            release.wait(10)
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(10)
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join()

@@ -9,7 +9,6 @@ import csv
 import io
 import json
 import re
-import threading
 from pathlib import Path
 
 import pytest
@@ -35,7 +34,7 @@ from qa.service import Service
 from qa.settings import ParseLimits
 from testkit import documents
 from testkit.documents import make_docx, navigation_only_html
-from tests.helpers import CountingEmbedder, FakeEmbedder, ask
+from tests.helpers import CountingEmbedder, FakeEmbedder, ask, writer_lock_held_elsewhere
 
 KENT_REVIEW = "2022-kent-child-k-431585"
 LIGHTHOUSE = "The lighthouse keeper reported the tangerine rowing boat to the harbour master twice that winter."
@@ -376,22 +375,10 @@ def test_the_writer_lock_is_held_for_the_whole_add(service, tmp_path, monkeypatc
     import qa.changes.add
 
     path = write(tmp_path / "x.txt", report_text())
-    held, release = threading.Event(), threading.Event()
-
-    def hold():
-        with writer_lock(service.settings.corpus_path):
-            held.set()
-            release.wait(10)
-    thread = threading.Thread(target=hold)
-    thread.start()
-    held.wait(10)
-    monkeypatch.setattr(qa.changes.add, "writer_lock", lambda folder: writer_lock(folder, wait=0.2))
-    try:
+    with writer_lock_held_elsewhere(service.settings.corpus_path):
+        monkeypatch.setattr(qa.changes.add, "writer_lock", lambda folder: writer_lock(folder, wait=0.2))
         with pytest.raises(CorpusError, match="Another reviewqa command is changing"):
             service.add([path])
-    finally:
-        release.set()
-        thread.join()
     assert service.add([path]).files[0].status == "added"
 
 

@@ -3,15 +3,13 @@ behind the same token as every route, refused with one line and nothing written.
 
 from __future__ import annotations
 
-import threading
-
 from fastapi.testclient import TestClient
 
 from qa.changes import add_files
-from qa.collection import load_collection, writer_lock
+from qa.collection import load_collection
 from qa.web.server import make_server_app
 from tests.changes.test_add_remove import report_text, write
-from tests.helpers import CountingEmbedder, FakeEmbedder
+from tests.helpers import CountingEmbedder, FakeEmbedder, writer_lock_held_elsewhere
 from tests.web.test_api import TOKEN, error_of
 
 KENT = "2022-kent-child-k-431585"
@@ -63,22 +61,10 @@ def test_patch_refuses_with_one_line_and_writes_nothing(service):
 def test_patch_while_another_change_runs_is_409(service, monkeypatch):
     import qa.collection
 
-    held, release = threading.Event(), threading.Event()
-
-    def hold():
-        with writer_lock(service.settings.corpus_path):
-            held.set()
-            release.wait(10)
-    holder = threading.Thread(target=hold)
-    holder.start()
-    held.wait(5)
     original = qa.collection.writer_lock
-    monkeypatch.setattr("qa.changes.edit.writer_lock", lambda path: original(path, wait=0.1))
-    try:
+    with writer_lock_held_elsewhere(service.settings.corpus_path):
+        monkeypatch.setattr("qa.changes.edit.writer_lock", lambda path: original(path, wait=0.1))
         response = client_of(service).patch(f"/api/reviews/{KENT}", json={"year": 2021})
-    finally:
-        release.set()
-        holder.join()
     assert response.status_code == 409 and "Another reviewqa command" in error_of(response)
     assert load_collection(service.settings.corpus_path).review(KENT).year == 2022
 

@@ -1,8 +1,6 @@
 """The app as a server: the `search` API through gradio_client, and a real browser (Playwright driving
 Debian's Chromium) asking, filtering, opening a review and exporting. Screenshots: test-artifacts/."""
 
-import shutil
-import socket
 from pathlib import Path
 
 import pytest
@@ -10,17 +8,9 @@ import pytest
 from qa.service import Service
 from qa.web.ui import build_app, page_options
 from testkit.documents import launch_chromium
-from tests.helpers import ROOT, FakeEmbedder
+from tests.helpers import ARTIFACTS, CHROMIUM, FakeEmbedder, free_port
 
 pytestmark = pytest.mark.slow
-ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture
