@@ -170,10 +170,22 @@ AGE_GROUP_ALIASES = {"primary school age (5-11)": (5.0, 12.0), "teenagers (13-17
 # 4-month-old": (0.33, 0.33)); a word is the range it covers, high left out ("a baby": (0.0, 1.0)), so a
 # narrower question ("newborns", "under 6 months") still finds the review that only says "baby".
 AgeSpan = tuple[float, float]
+# Stated ages are kept to two decimals of a year (enough to tell months and most weeks apart), so a
+# filter's bounds are compared at that precision: a 4-month-old is kept as 0.33, and the range of
+# "a 4-month-old" question, [0.3333, 0.4167), must still hold it.
+AGE_DECIMALS = 2
+
+
+def stated_age(years: float) -> float:
+    """An age in years as the collection keeps it."""
+    return round(years, AGE_DECIMALS)
 
 
 def age_span_in(span: AgeSpan, low: float, high: float) -> bool:
-    """Whether a stated age can fall in [low, high): a point inside it, or a range that overlaps it."""
+    """Whether a stated age can fall in [low, high): a point inside it, or a range that overlaps it.
+    The bounds are taken at the stated ages' precision; a range narrower than that (a 26-day-old:
+    [0.071, 0.074)) keeps the one stated value it rounds to."""
+    low, high = stated_age(low), max(stated_age(high), stated_age(low) + 10 ** -AGE_DECIMALS)
     first, last = span
     return low <= first < high if first == last else first < high and low < last
 

@@ -15,6 +15,7 @@ from ..gazetteer import (
     AgeSpan,
     age_phrase_years,
     parse_number,
+    stated_age,
 )
 from ..text import normalise_space, slugify
 
@@ -27,7 +28,7 @@ def child_ages(summary: str) -> tuple[AgeSpan, ...]:
     for match in AGE_PHRASE.finditer(summary):
         years = age_phrase_years(match)
         if years < 18:
-            points.add(round(years, 2))
+            points.add(stated_age(years))
     points.update(float(m.group(1)) for m in AGE_IN_BRACKETS.finditer(summary) if int(m.group(1)) < 18)
     if points:
         return tuple((age, age) for age in sorted(points))
@@ -68,7 +69,7 @@ def _years(number: str, unit: str | None, months: str | None = None) -> float | 
     if months:
         extra = parse_number(months)
         years += (extra or 0) / 12
-    return round(years, 2)
+    return stated_age(years)
 
 
 def age_in(window: str) -> float | None:
@@ -109,7 +110,7 @@ def stated_ages(text: str) -> tuple[AgeSpan, ...] | None:
         years = float(part) if plain else age_in(part if re.search(r"\bold\b|\baged\b", part, re.I)
                                                  else f"aged {part}")
         if years is not None and years < 18:
-            spans.append((round(years, 2), round(years, 2)))
+            spans.append((stated_age(years), stated_age(years)))
             continue
         words = [(word.low, word.high) for word in TEXT_AGE_WORDS if word.pattern.fullmatch(re.sub(
             r"^(?:an?|the)\s+", "", part, flags=re.I))]
@@ -138,11 +139,11 @@ def ages_text(spans: tuple[AgeSpan, ...]) -> str:
             parts.append(words.get((low, high), f"{low:g} to {high:g}"))
             continue
         years, months = int(low), round((low - int(low)) * 12)
-        if round(years + months / 12, 2) == low and months < 12:
+        if stated_age(years + months / 12) == low and months < 12:
             unit = [f"{years} year{'s' if years != 1 else ''}"] if years else []
             unit += [f"{months} month{'s' if months != 1 else ''}"] if months or not years else []
             parts.append(" and ".join(unit))
-        elif round(round(low * 52) / 52, 2) == low:
+        elif stated_age(round(low * 52) / 52) == low:
             parts.append(f"{round(low * 52)} weeks")
         else:
             parts.append(f"{low:g}")
