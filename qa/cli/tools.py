@@ -45,22 +45,22 @@ def _eval_sets(args) -> dict[str, tuple[Path, Path, Path | None]]:
 
 
 def _checkout_testkit(eval_dir: Path):
-    """The checkout's testkit.reports, which renders and adds the long-report set's documents. It is
+    """The checkout's testkit.collection, which renders and adds the long-report set's documents. It is
     test support, not part of the installed package, so it is found beside the eval folder."""
     from ..evaluation import BenchmarkError
 
     checkout = eval_dir.resolve().parent
-    if not (checkout / "testkit" / "reports.py").is_file():
+    if not (checkout / "testkit" / "collection.py").is_file():
         raise BenchmarkError(f"The long-report set is rendered by a reviewqa checkout's testkit/, and there is none "
                              f"beside {eval_dir}; run it from the checkout (or point --eval-dir at its eval/).")
     if str(checkout) not in sys.path:
         sys.path.insert(0, str(checkout))
     try:
-        import testkit.reports
+        import testkit.collection
     except ImportError as error:
         raise BenchmarkError(f"The long-report set needs the development extras ({error.name} is missing): "
                              "pip install -e '.[dev]' (make install does it).") from None
-    return testkit.reports
+    return testkit.collection
 
 
 class _Runner:
