@@ -7,6 +7,6 @@
 """
 
 from .followup import FollowUp, interpret
-from .turns import MORE_STEP, Turn, chat_turn, more_like_turn, replay, rerun
+from .turns import MORE_STEP, TURN_KINDS, Turn, chat_turn, more_like_turn, replay, rerun
 
-__all__ = ["FollowUp", "MORE_STEP", "Turn", "chat_turn", "interpret", "more_like_turn", "replay", "rerun"]
+__all__ = ["FollowUp", "MORE_STEP", "TURN_KINDS", "Turn", "chat_turn", "interpret", "more_like_turn", "replay", "rerun"]

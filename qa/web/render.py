@@ -182,11 +182,14 @@ def history_html(conversation, current: int) -> str:
     return f"<nav aria-label='This conversation' class='rq-history'><ol>{''.join(items)}</ol></nav>"
 
 
-def selection_html(clips) -> str:
+def selection_html(clips, dropped: int = 0) -> str:
     """The trainer's selection (qa/exports Clip records), in order, each with its review, citation,
-    evidence sentence and buttons to move it up or down or drop it."""
+    evidence sentence and buttons to move it up or down or drop it. `dropped`: kept passages a reload
+    could not bring back (qa/web/kept.py), said first."""
+    lost = (f"<p class='rq-line' role='status'>{_plural(dropped, 'kept passage')} could not be brought back: "
+            f"the collection no longer holds {'them' if dropped > 1 else 'it'} as kept.</p>" if dropped else "")
     if not clips:
-        return "<p class='rq-note'>Nothing kept yet: press <em>Keep</em> beside a passage in an answer.</p>"
+        return lost + "<p class='rq-note'>Nothing kept yet: press <em>Keep</em> beside a passage in an answer.</p>"
     items = []
     for position, clip in enumerate(clips):
         key = clip.passage.chunk.id
@@ -200,7 +203,7 @@ def selection_html(clips) -> str:
                      f"<div class='rq-section'>{escape(citation_label(clip.passage))} · from "
                      f"{escape(clip.asked.described)}</div><blockquote class='rq-quote'>"
                      f"{escape(clip.evidence_text)}</blockquote><div>{controls}</div></li>")
-    return (f"<p class='rq-line' role='status'>{_plural(len(clips), 'passage')} kept.</p>"
+    return (f"{lost}<p class='rq-line' role='status'>{_plural(len(clips), 'passage')} kept.</p>"
             f"<ol class='rq-selection-list'>{''.join(items)}</ol>")
 
 

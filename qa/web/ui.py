@@ -51,6 +51,7 @@ from .forms import (
     write_export,
     year_choices,
 )
+from .kept import STORAGE_KEY, STORAGE_SECRET, restored, stored
 from .links import AnswerView, from_query, link_of, to_query
 from .panels import (
     EXAMPLES,
@@ -298,6 +299,17 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
 
     pick_clicked.__annotations__["evt"] = gr.EventData
 
+    def restore_selection(records):
+        """The selection this browser kept, brought back on load; nothing changes while no index is open
+        (the first start builds it), so what the browser holds waits for the next load."""
+        if not records or not service.has_index():
+            return nothing(), nothing()
+        try:
+            clips, dropped = restored(records, service.index())
+        except ReviewQAError:
+            return nothing(), nothing()
+        return clips, selection_html(clips, dropped)
+
     @user_errors
     def show_overview():
         everywhere = collection_values()
@@ -349,6 +361,8 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         opened_id = gr.State("")
         digest_state = gr.State(None)
         picks = gr.State([])          # the trainer's selection: qa/exports Clip records, in order
+        # ... and what the browser keeps of it, so a reload loses nothing (qa/web/kept.py).
+        kept_in_browser = gr.BrowserState([], storage_key=STORAGE_KEY, secret=STORAGE_SECRET)
         link = gr.Textbox(visible="hidden", elem_id="rq-link", label="Link to this answer")
         with gr.Sidebar(label="Filters and order", open=True, elem_id="rq-sidebar"):
             filters = filter_panel(gr, values)
@@ -429,6 +443,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
             clickable.click(pick_clicked, [conversation, current, view_state, picks],
                             [picks, answers.answer, selection_view], **private)
         clear_selection.click(lambda: ([], selection_html([])), None, [picks, selection_view], **private)
+        picks.change(lambda clips: stored(list(clips or [])), [picks], [kept_in_browser], **private)
         overview_tab.select(show_overview, None, [overview, overview_years, overview_places], **private)
         # One change to the collection at a time (the writer lock would make a second one wait anyway).
         writer = {"concurrency_limit": 1, "concurrency_id": "collection-writer", **private}
@@ -443,6 +458,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
                         **writer)
         demo.load(load_link, None, [*show_outputs, question], **private)
         demo.load(removal_update, None, [remove_pick], **private)
+        demo.load(restore_selection, [kept_in_browser], [picks, selection_view], **private)
     # Several people can search at once; each search is short, so a small pool keeps latency flat.
     demo.queue(default_concurrency_limit=4, max_size=64)
     demo.reviewqa_export_dir = export_dir

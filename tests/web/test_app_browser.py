@@ -232,6 +232,17 @@ def test_browser_keep_three_passages_from_two_questions_and_export_them(built, t
             page.locator("button[role='tab']", has_text="Selection and export").click()
             page.wait_for_selector("#rq-selection .rq-picked", timeout=60_000)
             assert page.locator("#rq-selection .rq-picked").count() == 3
+            order = page.locator("#rq-selection .rq-keep[data-rq-action='unpick']").evaluate_all(
+                "buttons => buttons.map(b => b.dataset.passage)")
+            # A reload (or a closed tab) loses nothing: the browser keeps the selection, in its order,
+            # and the exports below are made from the selection brought back.
+            page.reload()
+            page.wait_for_selector("#rq-question textarea", timeout=60_000)
+            page.locator("button[role='tab']", has_text="Selection and export").click()
+            page.wait_for_function("() => document.querySelectorAll('#rq-selection .rq-picked').length === 3",
+                                   timeout=60_000)
+            assert page.locator("#rq-selection .rq-keep[data-rq-action='unpick']").evaluate_all(
+                "buttons => buttons.map(b => b.dataset.passage)") == order
             page.screenshot(path=str(ARTIFACTS / "07-selection.png"))
             files = {}
             for fmt, button in (("csv", "#rq-export-sel-csv"), ("xlsx", "#rq-export-sel-xlsx"),
