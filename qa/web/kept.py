@@ -1,5 +1,6 @@
 """The trainer's selection, kept in the browser (gr.BrowserState: the page's localStorage), so that a
-reload, a closed tab or a restarted app loses none of it.
+reload, a closed tab or a restarted app loses none of it (localStorage belongs to an address: the same
+host and port).
 
 Only references are stored: the review and passage ids, where the passage and its evidence sentence
 sit in the document, and the question that found it, never document text. They are read back as
