@@ -25,7 +25,7 @@ SECTION_LABELS = {
 # an export or a source view gives for a summary.
 NSPCC_CASE_REVIEWS_URL = "https://learning.nspcc.org.uk/case-reviews/recently-published-case-reviews"
 
-# Document kinds: the NSPCC summaries ("summary") and what users add (qa/ingest/guess.py reads the kind
+# Document kinds: the NSPCC summaries ("summary") and what users add (qa/ingest/guess/kind.py reads the kind
 # from a title page; any other short id a user gives is shown as its words).
 DOCUMENT_KINDS = {"summary": "Summary", "report": "Overview report", "executive-summary": "Executive summary",
                   "learning-brief": "Learning brief", "practice-guide": "Practice guide",

@@ -22,7 +22,7 @@ class FileResult:
     guessed: dict | None = None          # what the title page suggested: title (as printed), year, area
     metadata: dict | None = None         # what was used: title, year, area, name, nation, region, kind
     guessed_from: dict | None = None     # where each guess was read: {"year": "cover line 7", ...}
-    guess: dict | None = None            # everything read from the document (qa/ingest/guess.py Guess)
+    guess: dict | None = None            # everything read from the document (qa/ingest/guess/record.py Guess)
     unknown: tuple[str, ...] = ()        # fields of a new review the document does not state: year, area, nation
     pages: int | None = None
     characters: int | None = None

@@ -1,6 +1,6 @@
 """One entry point for a user's file: `parse_file(path)` checks it, hands it to the parser for its
 format (in a child process with bounded memory and time, qa/ingest/isolated.py), and adds what the
-document says about itself (qa/ingest/guess.py: title, year, area, name, nation, kind, children).
+document says about itself (qa/ingest/guess/: title, year, area, name, nation, kind, children).
 
 Every problem with a file is a DocumentError whose message names the file and says what to do.
 The file is read once, as bytes, and parsers work on those bytes: nothing is passed to a shell or

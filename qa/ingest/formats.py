@@ -1,5 +1,5 @@
 """Bytes of a user's file -> ParsedFile, by the parser for its format, with what the document says
-about itself (qa/ingest/guess.py: title, year, area, name, nation, kind, children). Runs in whichever
+about itself (qa/ingest/guess/: title, year, area, name, nation, kind, children). Runs in whichever
 process calls it: qa/ingest/isolated.py calls it in a child process with bounded memory and time."""
 
 from __future__ import annotations

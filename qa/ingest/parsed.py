@@ -21,7 +21,7 @@ PARAGRAPH_BREAK = "\n\n"
 @dataclass(frozen=True)
 class ParsedFile:
     """A user's file as text. `sections` are non-overlapping and in order; `pages` (PDF only) are
-    consecutive and cover the text. `guess` is what the document says about itself (qa/ingest/guess.py:
+    consecutive and cover the text. `guess` is what the document says about itself (qa/ingest/guess/:
     title, year, area, name, nation, kind, children), filled in by formats.parse_data.
 
     `furniture` holds the running heads and footers taken out of the text (a partnership or a ©

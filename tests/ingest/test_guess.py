@@ -1,4 +1,4 @@
-"""What a document says about itself (qa/ingest/guess.py), read from its title page as a person would:
+"""What a document says about itself (qa/ingest/guess/), read from its title page as a person would:
 partnership -> area, review type -> kind and nation, the child's pseudonym, the publication year, the
 subject child's age and sex; every field with where it came from, and nothing invented."""
 
