@@ -204,13 +204,13 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
                 gr.Tabs(selected="answer"), gr.update(visible=True))
 
     @user_errors
-    def load_link(request: gr.Request):
+    def load_link(picks, request: gr.Request):
         params = {name: request.query_params.getlist(name) for name in request.query_params} if request else {}
         link = from_query(params, settings.max_query_chars)
         if link.empty:
             return (nothing(),) * (len(show_outputs) + 1)
         turn = replay(service, link.question, link.more_like, link.filters, link.literal, APP_K)
-        return (*shown([turn], 0, link.view), link.question)
+        return (*shown([turn], 0, link.view, picks), link.question)
 
     @user_errors
     def answer_clicked(evt: gr.EventData, conversation, index, view, picks=()):
@@ -456,9 +456,10 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
         confirm.yes.click(remove_added, [confirm.asked], [add_status, remove_pick, *choices, *asking], **writer)
         edit.save.click(save_details, [opened_id, *edit.fields], [edit.status, review_view, *edit.fields, *choices],
                         **writer)
-        demo.load(load_link, None, [*show_outputs, question], **private)
+        # The kept selection first, so a linked answer marks what is already kept.
+        demo.load(restore_selection, [kept_in_browser], [picks, selection_view], **private).then(
+            load_link, [picks], [*show_outputs, question], **private)
         demo.load(removal_update, None, [remove_pick], **private)
-        demo.load(restore_selection, [kept_in_browser], [picks, selection_view], **private)
     # Several people can search at once; each search is short, so a small pool keeps latency flat.
     demo.queue(default_concurrency_limit=4, max_size=64)
     demo.reviewqa_export_dir = export_dir

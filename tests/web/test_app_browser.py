@@ -238,6 +238,9 @@ def test_browser_keep_three_passages_from_two_questions_and_export_them(built, t
             # and the exports below are made from the selection brought back.
             page.reload()
             page.wait_for_selector("#rq-question textarea", timeout=60_000)
+            # The address replays the last answer, which marks the two passages kept from it.
+            page.wait_for_function("() => document.querySelectorAll(\"#rq-answer .rq-keep[aria-pressed='true']\")"
+                                   ".length >= 2", timeout=60_000)
             page.locator("button[role='tab']", has_text="Selection and export").click()
             page.wait_for_function("() => document.querySelectorAll('#rq-selection .rq-picked').length === 3",
                                    timeout=60_000)
