@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any, TypeGuard
 
 from ..conversation import TURN_KINDS
+from ..errors import ReviewQAError
 from ..exports.clips import Asked, Clip
 from ..search.passages import PassageHit
 
@@ -23,6 +24,13 @@ STORAGE_KEY = "reviewqa-selection-v1"
 STORAGE_SECRET = "reviewqa-selection"
 MAX_KEPT = 500          # more than a teaching pack needs; a larger stored list is cut here, and said
 _MAX_TEXT = 2_000       # a stored question, change or filter description longer than this is not ours
+
+
+def check_room(kept: int) -> None:
+    """Refuse a passage beyond MAX_KEPT with the way on, rather than keep one the browser cannot."""
+    if kept >= MAX_KEPT:
+        raise ReviewQAError(f"The selection holds at most {MAX_KEPT} passages; export it, clear it, and start "
+                            "another.")
 
 
 def stored(clips: list[Clip]) -> list[dict[str, Any]]:

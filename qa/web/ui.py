@@ -51,7 +51,7 @@ from .forms import (
     write_export,
     year_choices,
 )
-from .kept import STORAGE_KEY, STORAGE_SECRET, restored, stored
+from .kept import STORAGE_KEY, STORAGE_SECRET, check_room, restored, stored
 from .links import AnswerView, from_query, link_of, to_query
 from .panels import (
     EXAMPLES,
@@ -289,6 +289,7 @@ def build_app(settings: Settings, service, reviews, export_dir: Path | None = No
             # The passage as the answer showed it (a forged one is refused here), kept with its question: the
             # selection outlives the conversation (a new conversation, a colleague's link).
             if all(clip.passage.chunk.id != click.passage for clip in picks):
+                check_room(len(picks))
                 picks += clips_for(list(conversation), [(index, click.review, click.passage)])
         else:
             return nothing(), nothing(), nothing()

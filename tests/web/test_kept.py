@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 
+import pytest
+
+from qa.errors import ReviewQAError
 from qa.exports.clips import Asked, Clip
 from qa.search import search_request
-from qa.web.kept import MAX_KEPT, restored, stored
+from qa.web.kept import MAX_KEPT, check_room, restored, stored
 from qa.web.render import selection_html
 
 
@@ -54,3 +57,9 @@ def test_a_stored_list_longer_than_any_selection_is_cut_and_said(service):
     back, dropped = restored(stored(many) + stored(many[:10]), service.index())
     # The same passage each time: kept once; everything past MAX_KEPT is not even read.
     assert back == [many[0]] and dropped == MAX_KEPT - 1 + 10
+
+
+def test_a_passage_beyond_what_the_browser_can_keep_is_refused_with_the_way_on():
+    check_room(MAX_KEPT - 1)
+    with pytest.raises(ReviewQAError, match=f"at most {MAX_KEPT} passages; export it, clear it"):
+        check_room(MAX_KEPT)
