@@ -6,7 +6,7 @@
     pages.py      an answer's results a page at a time, by relevance or year
 """
 
-from .followup import FollowUp, interpret
-from .turns import MORE_STEP, TURN_KINDS, Turn, chat_turn, more_like_turn, replay, rerun
+from .followup import TURN_KINDS, FollowUp, interpret
+from .turns import MORE_STEP, Turn, chat_turn, more_like_turn, replay, rerun
 
 __all__ = ["FollowUp", "MORE_STEP", "TURN_KINDS", "Turn", "chat_turn", "interpret", "more_like_turn", "replay", "rerun"]

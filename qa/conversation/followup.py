@@ -39,9 +39,14 @@ _GROUP_WORDS = {"year": "year", "years": "year", "date": "year", "dates": "year"
                 "area": "place", "age": "age", "ages": "age", "keyword": "keyword", "keywords": "keyword"}
 
 
+# What a message can be: a new question, or a follow-up that refines, shows more, finds more like a
+# result, or removes a filter (a Turn and an export's Asked carry the same kind).
+TURN_KINDS = ("new", "refine", "more", "more_like", "remove")
+
+
 @dataclass(frozen=True)
 class FollowUp:
-    kind: str                 # "new", "refine", "more", "more_like", "remove"
+    kind: str                 # one of TURN_KINDS
     filters: Filters          # the filters for the next search
     change: str               # what changed, for the conversation
     more_like_rank: int = 0   # 1-based rank (-1 = last) for "more_like"

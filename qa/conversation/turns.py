@@ -13,16 +13,13 @@ from ..search import MAX_K, Filters, ReviewHit, SearchRequest, SearchResponse, S
 from .followup import interpret
 
 MORE_STEP = 10
-# What a turn can be: a new question, or a follow-up that refines, shows more, finds more like a
-# result, or removes a filter.
-TURN_KINDS = ("new", "refine", "more", "more_like", "remove")
 
 
 @dataclass(frozen=True)
 class Turn:
     message: str                  # what the user typed (or a label for a panel action)
     question: str                 # the question searched (the original one, for follow-ups)
-    kind: str                     # one of TURN_KINDS
+    kind: str                     # one of TURN_KINDS (followup.py)
     change: str                   # what a follow-up changed, in words
     k: int
     response: SearchResponse

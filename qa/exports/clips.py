@@ -22,7 +22,7 @@ class Asked:
     number: int          # 1-based position in the conversation
     message: str         # what the user typed
     question: str        # the question searched (a follow-up's is the original question)
-    kind: str            # "new", "refine", "more", "more_like", "remove"
+    kind: str            # one of conversation.TURN_KINDS
     change: str          # what a follow-up changed, in words ("" for a new question)
     filters: str         # the filters applied, in words ("" for none)
 

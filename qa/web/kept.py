@@ -11,6 +11,7 @@ selection says so."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, TypeGuard
 
 from ..conversation import TURN_KINDS
@@ -38,8 +39,7 @@ def stored(clips: list[Clip]) -> list[dict[str, Any]]:
     return [{"review": clip.review.id, "passage": clip.passage.chunk.id,
              "span": [clip.passage.chunk.start, clip.passage.chunk.end], "evidence": list(clip.passage.evidence),
              "rank": clip.rank, "score": clip.score, "passage_score": clip.passage.score,
-             "asked": {"number": clip.asked.number, "message": clip.asked.message, "question": clip.asked.question,
-                       "kind": clip.asked.kind, "change": clip.asked.change, "filters": clip.asked.filters}}
+             "asked": asdict(clip.asked)}
             for clip in clips[:MAX_KEPT]]
 
 
